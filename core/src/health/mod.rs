@@ -1,0 +1,1 @@
+//! The per-target health state machine.
