@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone: set-up, formatting and lints,
+# unit/property/integration tests (real supervisord included), the no_std builds
+# of the core, and a short run of every fuzz target.
+#
+#   tests/all.sh              everything
+#   FUZZ_SECONDS=60 tests/all.sh   longer fuzzing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "set-up"
+tests/setup.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p supercheck-core --all-targets --features log -- -D warnings
+
+step "tests"
+cargo test --workspace
+
+step "no_std core for thumbv7em-none-eabihf (with and without defmt)"
+cargo build -p supercheck-core --target thumbv7em-none-eabihf
+cargo build -p supercheck-core --target thumbv7em-none-eabihf --features defmt
+
+step "fuzz (${FUZZ_SECONDS:=20} s per target)"
+if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null 2>&1; then
+    (
+        cd fuzz
+        cargo +nightly fuzz build
+        for target in $(cargo +nightly fuzz list); do
+            mkdir -p "corpus/$target"
+            step "fuzz $target"
+            cargo +nightly fuzz run "$target" "corpus/$target" -- \
+                -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=0 2>&1 | tail -n 3
+        done
+    )
+else
+    echo "nightly or cargo-fuzz missing: fuzzing skipped" >&2
+    exit 1
+fi
+
+step "all tests passed"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine: Python's supervisor (the real
+# peer the end-to-end tests drive), the Rust targets the core must build for, and
+# cargo-fuzz on the nightly toolchain. Safe to run again: it skips what is there.
+set -euo pipefail
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+pip_install() {
+    if ! python3 -c "import $1" 2>/dev/null; then
+        log "pip install $2"
+        python3 -m pip install --quiet --disable-pip-version-check "$2"
+    fi
+}
+
+pip_install supervisor "supervisor==4.3.0"
+
+for target in thumbv7em-none-eabihf; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        log "rustup target add $target"
+        rustup target add "$target"
+    fi
+done
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+    log "rustup toolchain install nightly (for cargo fuzz only)"
+    rustup toolchain install nightly --profile minimal || log "nightly unavailable: fuzzing will be skipped"
+fi
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    log "cargo install cargo-fuzz"
+    cargo install --locked cargo-fuzz
+fi
