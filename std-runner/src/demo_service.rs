@@ -139,7 +139,11 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
     let (status, content_type, body): (&str, &str, String) = match (is_rpc, mode) {
         (true, Mode::Fail) => ("200 OK", "text/xml", rpc_fault()),
         (true, _) => ("200 OK", "text/xml", rpc_ok()),
-        (false, Mode::Fail) => ("500 Internal Server Error", "text/plain", "failing\n".into()),
+        (false, Mode::Fail) => (
+            "500 Internal Server Error",
+            "text/plain",
+            "failing\n".into(),
+        ),
         (false, Mode::Body) => ("200 OK", "text/plain", "degraded\n".into()),
         (false, _) => ("200 OK", "text/plain", "ok\n".into()),
     };

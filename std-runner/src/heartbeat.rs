@@ -82,7 +82,12 @@ impl HeartbeatFile {
             .mode(0o000)
             .custom_flags(libc::O_NOFOLLOW)
             .open(&path)?;
-        let mut beat = Self { path, file, odd: false, delete: true };
+        let mut beat = Self {
+            path,
+            file,
+            odd: false,
+            delete: true,
+        };
         beat.notify()?;
         Ok(beat)
     }
@@ -135,7 +140,10 @@ pub fn touch(path: &Path) -> io::Result<()> {
             // A mode-000 file we own cannot be reopened for writing by a non-root
             // user: open it for nothing more than its metadata.
             if e.kind() == io::ErrorKind::PermissionDenied {
-                OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_PATH).open(path)
+                OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_NOFOLLOW | libc::O_PATH)
+                    .open(path)
             } else {
                 Err(e)
             }
@@ -160,7 +168,9 @@ pub fn touch(path: &Path) -> io::Result<()> {
 /// housekeeping.
 pub fn remove_stale_siblings(root_dir: &Path, group: &str, name: &str, current_pid: u32) {
     let prefix = format!("{group}-{name}-");
-    let Ok(entries) = fs::read_dir(root_dir) else { return };
+    let Ok(entries) = fs::read_dir(root_dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(pid) = file_name

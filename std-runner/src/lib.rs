@@ -5,5 +5,8 @@
 //! integration tests and custom checks can use them.
 
 pub mod demo_service;
+pub mod endpoint;
 pub mod heartbeat;
 pub mod procfs;
+pub mod stdin;
+pub mod supervisor;

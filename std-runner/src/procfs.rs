@@ -72,7 +72,11 @@ impl Procfs {
         let mut out = Vec::new();
         for entry in fs::read_dir(&self.root)? {
             let Ok(entry) = entry else { continue };
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             if let Ok(stat) = self.stat(pid) {
@@ -139,7 +143,11 @@ pub fn parse_stat(text: &str) -> Option<ProcStat> {
     let utime: u64 = field(14)?.parse().ok()?;
     let stime: u64 = field(15)?.parse().ok()?;
     let ticks = utime.saturating_add(stime);
-    Some(ProcStat { pid, ppid, cpu_millis: ticks.saturating_mul(1000) / USER_HZ })
+    Some(ProcStat {
+        pid,
+        ppid,
+        cpu_millis: ticks.saturating_mul(1000) / USER_HZ,
+    })
 }
 
 #[cfg(test)]
@@ -149,7 +157,14 @@ mod tests {
     #[test]
     fn stat_with_spaces_and_parens_in_name_is_parsed() {
         let text = "4242 (we ird) (x)) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123 1000 200 18446744073709551615\n";
-        assert_eq!(parse_stat(text), Some(ProcStat { pid: 4242, ppid: 17, cpu_millis: 3000 }));
+        assert_eq!(
+            parse_stat(text),
+            Some(ProcStat {
+                pid: 4242,
+                ppid: 17,
+                cpu_millis: 3000
+            })
+        );
     }
 
     #[test]
@@ -161,8 +176,20 @@ mod tests {
 
     #[test]
     fn descendants_follow_parent_links_and_survive_cycles() {
-        let s = |pid, ppid| ProcStat { pid, ppid, cpu_millis: 0 };
-        let stats = [s(1, 0), s(10, 1), s(11, 10), s(12, 11), s(20, 1), s(30, 31), s(31, 30)];
+        let s = |pid, ppid| ProcStat {
+            pid,
+            ppid,
+            cpu_millis: 0,
+        };
+        let stats = [
+            s(1, 0),
+            s(10, 1),
+            s(11, 10),
+            s(12, 11),
+            s(20, 1),
+            s(30, 31),
+            s(31, 30),
+        ];
         assert_eq!(descendants(10, &stats), vec![10, 11, 12]);
         assert_eq!(descendants(30, &stats), vec![30, 31]);
     }

@@ -79,7 +79,9 @@ impl Supervisord {
              childlogdir={d}\nloglevel=debug\nidentifier=supervisor\n\n\
              [rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n\
              [supervisorctl]\nserverurl=unix://{d}/s.sock\n\n{}\n",
-            sections.replace("{dir}", &d).replace("{bin}", &supercheck_bin().display().to_string())
+            sections
+                .replace("{dir}", &d)
+                .replace("{bin}", &supercheck_bin().display().to_string())
         );
         let conf_path = dir.path().join("supervisord.conf");
         fs::write(&conf_path, conf).expect("write supervisord.conf");
@@ -93,7 +95,11 @@ impl Supervisord {
             .expect("start supervisord (pip install supervisor==4.3.0)");
         let sup = Self { dir, child };
         assert!(
-            wait_for(Duration::from_secs(15), || sup.ctl(&["pid"]).trim().parse::<u32>().is_ok()),
+            wait_for(Duration::from_secs(15), || sup
+                .ctl(&["pid"])
+                .trim()
+                .parse::<u32>()
+                .is_ok()),
             "supervisord did not come up:\n{}",
             sup.main_log()
         );
@@ -114,12 +120,20 @@ impl Supervisord {
 
     /// The state name `supervisorctl status` shows for `namespec`.
     pub fn state(&self, namespec: &str) -> String {
-        self.ctl(&["status", namespec]).split_whitespace().nth(1).unwrap_or("").to_string()
+        self.ctl(&["status", namespec])
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_string()
     }
 
     /// The pid of `namespec`, if it runs.
     pub fn pid(&self, namespec: &str) -> Option<u32> {
-        self.ctl(&["pid", namespec]).trim().parse().ok().filter(|&p| p != 0)
+        self.ctl(&["pid", namespec])
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&p| p != 0)
     }
 
     /// The unix socket URL, as supervisord passes it in `SUPERVISOR_SERVER_URL`.

@@ -1,0 +1,3 @@
+//! The supervisord client: where it is, and non-blocking XML-RPC calls to it.
+
+pub mod url;
