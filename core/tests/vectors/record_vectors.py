@@ -915,8 +915,8 @@ The script exits non-zero if an expected vector is missing.
 
 - `<EVENTNAME>.bin` contains one event exactly as the listener received it: the
   header line (`ver:3.0 server:supervisor serial:N pool:recorder poolserial:N
-  eventname:X len:N\\n`) followed by the payload. A later header was never
-  appended.
+  eventname:X len:N\\n`) followed by the payload. Nothing follows the
+  payload.
 - `<EVENTNAME>-<variant>.bin` holds further samples:
   - `-nonascii`: the payload has non-ASCII UTF-8 text, so payload bytes > `len`.
   - `-undecodable`: the program wrote invalid UTF-8, and supervisord replaced the
