@@ -4,6 +4,7 @@
 //! programs and superlance's tools; this library holds its pieces so that
 //! integration tests and custom checks can use them.
 
+pub mod cli;
 pub mod demo_service;
 pub mod endpoint;
 pub mod heartbeat;

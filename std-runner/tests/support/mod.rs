@@ -1,6 +1,12 @@
 //! Test support: a real supervisord (Python, from PyPI) in a private temp dir,
 //! driven through `supervisorctl`, stopped by pid when the test ends.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs;
 use std::io::Read;
