@@ -1,3 +1,4 @@
 //! The supervisord client: where it is, and non-blocking XML-RPC calls to it.
 
+pub mod client;
 pub mod url;

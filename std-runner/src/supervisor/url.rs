@@ -11,8 +11,10 @@ use crate::endpoint::Endpoint;
 pub struct ServerUrl {
     /// The socket to connect to.
     pub endpoint: Endpoint,
-    /// The `Host` header to send (`localhost` over a unix socket, as Python does).
+    /// The host name for the `Host` header (`localhost` over a unix socket, as Python does).
     pub host: String,
+    /// The port for the `Host` header (80, left out of the header, over a unix socket).
+    pub port: u16,
     /// The request path (`/RPC2`; supervisord accepts any path starting with it).
     pub path: String,
     /// Basic-auth user name and password, when given.
@@ -68,6 +70,7 @@ impl ServerUrl {
             return Ok(Self {
                 endpoint: Endpoint::Unix(PathBuf::from(path)),
                 host: "localhost".into(),
+                port: 80,
                 path: "/RPC2".into(),
                 credentials: None,
             });
@@ -152,7 +155,7 @@ mod tests {
             url.endpoint,
             Endpoint::Tcp("127.0.0.1:9011".parse().unwrap())
         );
-        assert_eq!(url.host, "127.0.0.1:9011");
+        assert_eq!((url.host.as_str(), url.port), ("127.0.0.1", 9011));
         assert_eq!(url.path, "/RPC2");
         assert_eq!(
             ServerUrl::parse("http://127.0.0.1:9011/RPC2/x")

@@ -1,0 +1,273 @@
+//! One HTTP request/response exchange on a non-blocking mio stream: connect,
+//! send, read the head and the body, all driven by readiness events.
+//!
+//! The core does the HTTP (request bytes are encoded by the caller with
+//! `supercheck_core::http::Request`; the head and the body framing are read
+//! with `ResponseReader` and `BodyDecoder`); this file only moves bytes and
+//! keeps what the caller asked for: the whole body (capped), a streaming
+//! substring match, or nothing.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+use supercheck_core::http::{
+    BodyDecoder, BodyError, BodyEvent, BodyLimits, BodyMatcher, EMPTY_HEADER, HeadError, Parsed,
+    ResponseReader,
+};
+
+use crate::endpoint::Stream;
+
+/// The longest body substring an http check may look for.
+pub const MAX_NEEDLE: usize = 1024;
+
+/// Header lines a response may have before it is refused.
+const MAX_HEADERS: usize = 64;
+
+/// What to do with the response body.
+pub enum BodySink {
+    /// Read it to the end and throw it away.
+    Discard,
+    /// Keep it, up to the cap in [`BodyLimits::max_body`].
+    Keep(Vec<u8>),
+    /// Look for a substring without holding the body.
+    Find(Box<BodyMatcher<MAX_NEEDLE>>),
+}
+
+/// The part of the exchange that was under way when something went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Connecting.
+    Connect,
+    /// Sending the request.
+    Send,
+    /// Waiting for or reading the response head.
+    Head,
+    /// Reading the body.
+    Body,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Connect => "connecting",
+            Phase::Send => "sending the request",
+            Phase::Head => "waiting for the response",
+            Phase::Body => "reading the body",
+        })
+    }
+}
+
+/// Why an exchange failed.
+#[derive(Debug)]
+pub enum ExchangeError {
+    /// A socket error, in the given phase.
+    Io(Phase, io::Error),
+    /// The peer closed the connection before the response was complete.
+    Closed(Phase),
+    /// The response head was malformed or too large.
+    Head(HeadError),
+    /// The body was malformed, too large, or truncated.
+    Body(BodyError),
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExchangeError::Io(phase, e) => write!(f, "{phase}: {e}"),
+            ExchangeError::Closed(phase) => write!(f, "connection closed while {phase}"),
+            ExchangeError::Head(e) => write!(f, "bad response head: {e}"),
+            ExchangeError::Body(e) => write!(f, "bad response body: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ExchangeError {}
+
+/// A complete response.
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The body, when the sink kept it.
+    pub body: Vec<u8>,
+    /// Whether the substring was found, when the sink looked for one.
+    pub found: Option<bool>,
+}
+
+/// Progress of an exchange after a readiness event.
+pub enum Progress {
+    /// Still under way: wait for the next readiness event.
+    Pending,
+    /// Done: the response is complete.
+    Done(Response),
+    /// Failed.
+    Failed(ExchangeError),
+}
+
+enum State {
+    Connecting,
+    Sending { written: usize },
+    Head,
+    Body { decoder: BodyDecoder, status: u16 },
+    Finished,
+}
+
+/// One request/response exchange over `stream`.
+pub struct Exchange {
+    stream: Stream,
+    request: Vec<u8>,
+    state: State,
+    input: Vec<u8>,
+    sink: Option<BodySink>,
+    limits: BodyLimits,
+    head_reader: ResponseReader,
+}
+
+impl Exchange {
+    /// An exchange that will send `request` once `stream` has connected.
+    pub fn new(stream: Stream, request: Vec<u8>, sink: BodySink, limits: BodyLimits) -> Self {
+        Self {
+            stream,
+            request,
+            state: State::Connecting,
+            input: Vec::new(),
+            sink: Some(sink),
+            limits,
+            head_reader: ResponseReader::new(),
+        }
+    }
+
+    /// The stream, for (de)registration with the poll.
+    pub fn stream_mut(&mut self) -> &mut Stream {
+        &mut self.stream
+    }
+
+    /// The phase the exchange is in (for timeout messages).
+    pub fn phase(&self) -> Phase {
+        match self.state {
+            State::Connecting => Phase::Connect,
+            State::Sending { .. } => Phase::Send,
+            State::Head | State::Finished => Phase::Head,
+            State::Body { .. } => Phase::Body,
+        }
+    }
+
+    /// Drives the exchange as far as the socket allows without blocking.
+    /// Call on every readiness event of the stream (edge-triggered: it always
+    /// drains until the socket would block).
+    pub fn advance(&mut self) -> Progress {
+        match self.try_advance() {
+            Ok(Some(response)) => {
+                self.state = State::Finished;
+                Progress::Done(response)
+            }
+            Ok(None) => Progress::Pending,
+            Err(e) => {
+                self.state = State::Finished;
+                Progress::Failed(e)
+            }
+        }
+    }
+
+    fn try_advance(&mut self) -> Result<Option<Response>, ExchangeError> {
+        if let State::Connecting = self.state {
+            match self.stream.connect_result() {
+                Ok(()) => self.state = State::Sending { written: 0 },
+                Err(e) if is_in_progress(&e) => return Ok(None),
+                Err(e) => return Err(ExchangeError::Io(Phase::Connect, e)),
+            }
+        }
+        if let State::Sending { written } = &mut self.state {
+            while *written < self.request.len() {
+                let rest = self.request.get(*written..).unwrap_or_default();
+                match self.stream.write(rest) {
+                    Ok(0) => return Err(ExchangeError::Closed(Phase::Send)),
+                    Ok(n) => *written += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(ExchangeError::Io(Phase::Send, e)),
+                }
+            }
+            self.state = State::Head;
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return self.at_eof().map(Some),
+                Ok(n) => {
+                    self.input.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    if let Some(response) = self.process()? {
+                        return Ok(Some(response));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ExchangeError::Io(self.phase(), e)),
+            }
+        }
+    }
+
+    /// Consumes what the input holds: the head once it is complete, then body
+    /// data into the sink.
+    fn process(&mut self) -> Result<Option<Response>, ExchangeError> {
+        if let State::Head = self.state {
+            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+            let (status, framing, head_len) = match self.head_reader.read(&self.input, &mut headers) {
+                Ok(Parsed::Incomplete) => return Ok(None),
+                Ok(Parsed::Complete(head)) => (head.code(), head.framing(), head.head_len()),
+                Err(e) => return Err(ExchangeError::Head(e)),
+            };
+            self.input.drain(..head_len.min(self.input.len()));
+            let decoder = BodyDecoder::new(framing, self.limits).map_err(ExchangeError::Body)?;
+            self.state = State::Body { decoder, status };
+        }
+        let State::Body { decoder, status } = &mut self.state else { return Ok(None) };
+        let mut used = 0usize;
+        let done = loop {
+            let step = decoder.decode(self.input.get(used..).unwrap_or_default()).map_err(ExchangeError::Body)?;
+            used = used.saturating_add(step.consumed);
+            match step.event {
+                BodyEvent::Data(data) => feed(self.sink.as_mut(), data),
+                BodyEvent::NeedMore => break false,
+                BodyEvent::Done => break true,
+            }
+        };
+        let status = *status;
+        self.input.drain(..used.min(self.input.len()));
+        Ok(done.then(|| self.response(status)))
+    }
+
+    fn at_eof(&mut self) -> Result<Response, ExchangeError> {
+        match &mut self.state {
+            State::Body { decoder, status } => {
+                let status = *status;
+                decoder.finish_at_eof().map_err(ExchangeError::Body)?;
+                Ok(self.response(status))
+            }
+            _ => Err(ExchangeError::Closed(self.phase())),
+        }
+    }
+
+    fn response(&mut self, status: u16) -> Response {
+        match self.sink.take() {
+            Some(BodySink::Keep(body)) => Response { status, body, found: None },
+            Some(BodySink::Find(matcher)) => Response { status, body: Vec::new(), found: Some(matcher.is_found()) },
+            Some(BodySink::Discard) | None => Response { status, body: Vec::new(), found: None },
+        }
+    }
+}
+
+fn feed(sink: Option<&mut BodySink>, data: &[u8]) {
+    match sink {
+        Some(BodySink::Keep(body)) => body.extend_from_slice(data),
+        Some(BodySink::Find(matcher)) => {
+            matcher.feed(data);
+        }
+        Some(BodySink::Discard) | None => {}
+    }
+}
+
+fn is_in_progress(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotConnected
+        || e.kind() == io::ErrorKind::WouldBlock
+        || e.raw_os_error() == Some(libc::EINPROGRESS)
+}
