@@ -179,8 +179,7 @@ impl<'a> Header<'a> {
             let slot = seen.get_mut(key as usize);
             match slot {
                 Some(Some(_)) => {
-                    let at = token.value_at.saturating_sub(token.key.len() + 1);
-                    return Err(err(at, HeaderErrorKind::DuplicateKey(key)));
+                    return Err(err(token.key_at(), HeaderErrorKind::DuplicateKey(key)));
                 }
                 Some(slot) => *slot = Some((token.value, token.value_at)),
                 None => {}

@@ -19,9 +19,15 @@
 //! assert_eq!(RESULT_OK, b"RESULT 2\nOK");
 //! ```
 //!
-//! [`Decoded::Incomplete`] says how many more bytes are at least needed;
-//! a [`DecodeError`] names the byte offset, what was expected, and how to
-//! [`resync`](DecodeError::resync).
+//! A driver loops: read stdin into its buffer (never more than
+//! [`Decoder::max_event_len`] bytes are needed); on [`Decoded::Complete`] handle
+//! the event, drop `consumed` bytes and answer [`RESULT_OK`] then [`READY`];
+//! on [`Decoded::Incomplete`] read at least `needed` more bytes before decoding
+//! again; on a [`DecodeError`] (byte offset and what was expected) log it and
+//! follow [`DecodeError::resync`].
+//!
+//! The event encoder ([`encode_event`]) writes events as supervisord does, for
+//! tests and simulations.
 
 mod decoder;
 mod encode;

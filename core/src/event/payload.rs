@@ -136,7 +136,8 @@ impl<'a, const N: usize> Fields<'a, N> {
             let at = base.saturating_add(token.value_at);
             match (found.get_mut(i), names.get(i)) {
                 (Some(Some(_)), Some(name)) => {
-                    return fail(at, PayloadErrorKind::DuplicateField(name));
+                    let key_at = base.saturating_add(token.key_at());
+                    return fail(key_at, PayloadErrorKind::DuplicateField(name));
                 }
                 (Some(slot), _) => {
                     *slot = Some(Field {
@@ -247,7 +248,7 @@ mod tests {
         assert_eq!(
             Fields::read(b"a:1 a:2", 0, ["a"]).err(),
             Some(PayloadError {
-                offset: 6,
+                offset: 4,
                 kind: PayloadErrorKind::DuplicateField("a")
             })
         );

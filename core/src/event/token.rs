@@ -25,6 +25,14 @@ pub(crate) struct Token<'a> {
     pub value_at: usize,
 }
 
+impl Token<'_> {
+    /// Byte offset of the token (its key) in the tokenized text.
+    pub(crate) fn key_at(&self) -> usize {
+        self.value_at
+            .saturating_sub(self.key.len().saturating_add(1))
+    }
+}
+
 /// Why the text is not a sequence of tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokenErrorKind {
