@@ -1,4 +1,5 @@
 //! The event decoder against byte-exact captures from a real supervisord 4.3.0
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 //! (`vectors/events/`, recorded by `vectors/record_vectors.py`).
 
 use std::fs;
