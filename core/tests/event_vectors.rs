@@ -1,6 +1,6 @@
 //! The event decoder against byte-exact captures from a real supervisord 4.3.0
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 //! (`vectors/events/`, recorded by `vectors/record_vectors.py`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
