@@ -1,0 +1,165 @@
+//! The listener's side of the supervisord event protocol, on top of the core
+//! decoder: stdin bytes in, [`Incoming`] events out, `RESULT`/`READY` out.
+//!
+//! Resynchronisation: an event whose header was read but whose payload is
+//! malformed is skipped and acknowledged (its boundaries are known). A header
+//! line that cannot be read leaves the payload length unknown: the stream is
+//! lost, and the only honest way back in step is to exit non-zero, so that
+//! supervisord restarts the listener with a fresh pipe and re-sends the event.
+
+use std::io::{self, Write};
+
+use supercheck_core::event::{Decoded, Decoder, Event, LenMode, READY, RESULT_OK, Resync, TickPeriod};
+
+/// What the reader found at the head of its buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// A `TICK_*` event.
+    Tick {
+        /// Its period.
+        period: TickPeriod,
+        /// Its `when`, epoch seconds floored to the period.
+        when: u64,
+    },
+    /// Any other well-formed event (the name, for the log).
+    Other(String),
+    /// A malformed event that was skipped whole; it still needs its `RESULT`.
+    Skipped(String),
+    /// The stream cannot be followed any more (the message says why).
+    Lost(String),
+}
+
+/// Buffers stdin and decodes events one at a time.
+#[derive(Debug)]
+pub struct EventReader {
+    buf: Vec<u8>,
+    decoder: Decoder,
+    /// Bytes the decoder said it needs at least before trying again.
+    needed: usize,
+}
+
+impl EventReader {
+    /// A reader for supervisord 4.x (`len` in characters) or 3.x (bytes).
+    pub fn new(mode: LenMode) -> Self {
+        Self { buf: Vec::new(), decoder: Decoder::new(mode), needed: 0 }
+    }
+
+    /// The most bytes the buffer may hold: one whole event of the largest size.
+    pub fn capacity(&self) -> usize {
+        self.decoder.max_event_len()
+    }
+
+    /// The buffer to append stdin bytes to.
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Bytes received but not yet part of a whole event.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next complete event, if the buffer holds one.
+    pub fn next_event(&mut self) -> Option<Incoming> {
+        if self.buf.is_empty() || self.buf.len() < self.needed {
+            return None;
+        }
+        let (incoming, consumed) = match self.decoder.decode(&self.buf) {
+            Ok(Decoded::Incomplete { needed }) => {
+                self.needed = self.buf.len().saturating_add(needed);
+                return None;
+            }
+            Ok(Decoded::Complete { event, consumed, .. }) => {
+                let incoming = match event {
+                    Event::Tick(tick) => Incoming::Tick { period: tick.period, when: tick.when },
+                    other => Incoming::Other(other.name().to_string()),
+                };
+                (incoming, consumed)
+            }
+            Err(e) => match e.resync() {
+                Resync::SkipEvent(n) => (Incoming::Skipped(e.to_string()), n),
+                _ => {
+                    return Some(Incoming::Lost(format!(
+                        "{e}; cannot find the next event in the stream"
+                    )));
+                }
+            },
+        };
+        self.buf.drain(..consumed.min(self.buf.len()));
+        self.needed = 0;
+        Some(incoming)
+    }
+}
+
+/// Writes `READY\n` (the first one, after start-up).
+///
+/// # Errors
+/// When stdout is closed.
+pub fn write_ready(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(READY)?;
+    out.flush()
+}
+
+/// Acknowledges the current event and asks for the next one, in one write:
+/// `RESULT 2\nOKREADY\n`. The answer is always OK: a FAIL would make
+/// supervisord re-send the same event at once, thousands of times a second.
+///
+/// # Errors
+/// When stdout is closed.
+pub fn write_ack_and_ready(out: &mut impl Write) -> io::Result<()> {
+    let mut bytes = [0u8; 17];
+    let (ok, ready) = bytes.split_at_mut(RESULT_OK.len());
+    ok.copy_from_slice(RESULT_OK);
+    ready.copy_from_slice(READY);
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader_with(bytes: &[u8]) -> EventReader {
+        let mut r = EventReader::new(LenMode::Chars);
+        r.buffer().extend_from_slice(bytes);
+        r
+    }
+
+    #[test]
+    fn tick_is_read_and_consumed() {
+        let mut r = reader_with(b"ver:3.0 server:supervisor serial:1 pool:c poolserial:1 eventname:TICK_5 len:15\nwhen:1700000005");
+        assert_eq!(r.next_event(), Some(Incoming::Tick { period: TickPeriod::Secs5, when: 1_700_000_005 }));
+        assert_eq!(r.pending(), 0);
+        assert_eq!(r.next_event(), None);
+    }
+
+    #[test]
+    fn truncated_payload_is_never_an_event() {
+        let mut r = reader_with(b"ver:3.0 eventname:TICK_5 len:15\nwhen:17");
+        assert_eq!(r.next_event(), None);
+        assert_eq!(r.pending(), 39);
+    }
+
+    #[test]
+    fn malformed_payload_is_skipped_and_next_event_follows() {
+        let mut r = reader_with(
+            b"eventname:TICK_5 len:4\nnope\
+              eventname:TICK_60 len:15\nwhen:1700000040",
+        );
+        assert!(matches!(r.next_event(), Some(Incoming::Skipped(_))));
+        assert_eq!(r.next_event(), Some(Incoming::Tick { period: TickPeriod::Secs60, when: 1_700_000_040 }));
+    }
+
+    #[test]
+    fn unreadable_header_loses_the_stream() {
+        let mut r = reader_with(b"this is not a header\n");
+        assert!(matches!(r.next_event(), Some(Incoming::Lost(msg)) if msg.contains("byte")));
+    }
+
+    #[test]
+    fn ack_and_ready_go_out_in_one_write() {
+        let mut out = Vec::new();
+        write_ack_and_ready(&mut out).unwrap();
+        assert_eq!(out, b"RESULT 2\nOKREADY\n");
+    }
+}
