@@ -3,7 +3,6 @@
 use supercheck_core::http::{BasicAuth, Connection, Request, RequestError};
 use supercheck_core::wire::Writer;
 
-
 fn encode(req: &Request<'_>) -> Result<Vec<u8>, RequestError> {
     let mut buf = [0u8; 1024];
     let mut w = Writer::new(&mut buf);
@@ -27,7 +26,9 @@ fn default_port_is_left_out_of_host_and_ipv6_is_bracketed() {
         encode(&req).unwrap(),
         b"GET / HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n"
     );
-    let req = Request::get("/", "::1", 443).default_port(443).user_agent("");
+    let req = Request::get("/", "::1", 443)
+        .default_port(443)
+        .user_agent("");
     assert_eq!(
         encode(&req).unwrap(),
         b"GET / HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n"
@@ -76,7 +77,11 @@ fn credentials_of_every_length_match_base64_of_the_joined_text() {
 
 #[test]
 fn caller_headers_override_defaults_case_insensitively() {
-    let headers = [("user-agent", "probe/2"), ("Connection", "keep-alive"), ("X-Trace", "1")];
+    let headers = [
+        ("user-agent", "probe/2"),
+        ("Connection", "keep-alive"),
+        ("X-Trace", "1"),
+    ];
     let req = Request::get("/", "h", 81).headers(&headers);
     assert_eq!(
         encode(&req).unwrap(),
@@ -118,7 +123,10 @@ fn header_injection_is_refused_before_anything_is_written() {
         encode(&Request::get("/ HTTP/1.1\r\n", "h", 80)),
         Err(RequestError::InvalidTarget)
     );
-    assert_eq!(encode(&Request::get("/", "h\n", 80)), Err(RequestError::InvalidHost));
+    assert_eq!(
+        encode(&Request::get("/", "h\n", 80)),
+        Err(RequestError::InvalidHost)
+    );
     assert_eq!(
         encode(&Request::get("/", "h", 80).user_agent("a\rb")),
         Err(RequestError::InvalidUserAgent)
@@ -136,7 +144,10 @@ fn framing_headers_and_colon_users_are_refused() {
         encode(&Request::get("/", "h", 80).headers(&bad)),
         Err(RequestError::FramingHeader(0))
     );
-    let auth = BasicAuth { user: "a:b", password: "c" };
+    let auth = BasicAuth {
+        user: "a:b",
+        password: "c",
+    };
     assert_eq!(
         encode(&Request::get("/", "h", 80).basic_auth(Some(auth))),
         Err(RequestError::ColonInUser)

@@ -29,9 +29,17 @@ fn assert_split_invariant(input: &[u8], reader: ResponseReader, limits: BodyLimi
     let whole = read_response(&[input], reader, limits);
     for cut in 0..=input.len() {
         let pieces = split_at(input, &[cut]);
-        assert_eq!(read_response(&pieces, reader, limits), whole, "cut at {cut}");
+        assert_eq!(
+            read_response(&pieces, reader, limits),
+            whole,
+            "cut at {cut}"
+        );
     }
-    assert_eq!(read_response(&bytewise(input), reader, limits), whole, "bytewise");
+    assert_eq!(
+        read_response(&bytewise(input), reader, limits),
+        whole,
+        "bytewise"
+    );
 }
 
 #[test]
@@ -40,7 +48,10 @@ fn supervisord_401_is_read_with_its_challenge_and_close() {
     assert_eq!(r.code, 401);
     assert_eq!(r.reason, "Unauthorized");
     assert_eq!(header(&r, "server"), Some(&b"Medusa/1.12"[..]));
-    assert_eq!(header(&r, "www-authenticate"), Some(&b"Basic realm=\"default\""[..]));
+    assert_eq!(
+        header(&r, "www-authenticate"),
+        Some(&b"Basic realm=\"default\""[..])
+    );
     assert_eq!(r.framing, Framing::Length(137));
     assert!(!r.keep_alive);
     assert_eq!(
@@ -57,7 +68,10 @@ fn supervisord_xmlrpc_200_has_its_content_length_body() {
     assert_eq!(r.framing, Framing::Length(279));
     assert!(r.keep_alive);
     assert_eq!(r.body.len(), 279);
-    assert!(r.body.starts_with(b"<?xml version='1.0'?>\n<methodResponse>"));
+    assert!(
+        r.body
+            .starts_with(b"<?xml version='1.0'?>\n<methodResponse>")
+    );
     assert!(r.body.ends_with(b"</methodResponse>\n"));
     assert!(r.leftover.is_empty());
 }
@@ -71,7 +85,11 @@ fn supervisord_replies_split_at_every_byte_read_the_same() {
 
 #[test]
 fn head_split_anywhere_is_incomplete_not_an_error() {
-    let head_len = SUPERVISORD_401.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head_len = SUPERVISORD_401
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap()
+        + 4;
     for end in 0..head_len {
         let mut headers = [EMPTY_HEADER; 16];
         let got = ResponseReader::new().read(&SUPERVISORD_401[..end], &mut headers);
@@ -82,7 +100,12 @@ fn head_split_anywhere_is_incomplete_not_an_error() {
 #[test]
 fn no_body_for_head_requests_204_304_and_interim_replies() {
     let input = b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n";
-    let r = read_response(&[input], ResponseReader::new().after_head_request(), BodyLimits::default()).unwrap();
+    let r = read_response(
+        &[input],
+        ResponseReader::new().after_head_request(),
+        BodyLimits::default(),
+    )
+    .unwrap();
     assert_eq!((r.framing, r.body.len()), (Framing::None, 0));
     for code in ["204 No Content", "304 Not Modified"] {
         let input = format!("HTTP/1.1 {code}\r\nContent-Length: 3\r\n\r\nabc");
@@ -110,7 +133,10 @@ fn http_1_0_without_length_reads_until_close() {
 fn close_before_content_length_is_truncated() {
     let input = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
     assert_eq!(read_whole(input), Err(Failure::Body(BodyError::Truncated)));
-    assert_eq!(read_whole(b"HTTP/1.1 200 OK\r\nContent-Le"), Err(Failure::EofInHead));
+    assert_eq!(
+        read_whole(b"HTTP/1.1 200 OK\r\nContent-Le"),
+        Err(Failure::EofInHead)
+    );
 }
 
 #[test]
@@ -132,7 +158,10 @@ fn head_larger_than_the_cap_is_an_error_complete_or_not() {
     let mut headers = [EMPTY_HEADER; 4];
     assert_eq!(reader.read(&input, &mut headers), Err(HeadError::TooLarge));
     let mut headers = [EMPTY_HEADER; 4];
-    assert_eq!(reader.read(&input[..100], &mut headers), Ok(Parsed::Incomplete));
+    assert_eq!(
+        reader.read(&input[..100], &mut headers),
+        Ok(Parsed::Incomplete)
+    );
     assert_split_invariant(&input, reader, BodyLimits::default());
 }
 
@@ -140,7 +169,9 @@ fn head_larger_than_the_cap_is_an_error_complete_or_not() {
 fn a_head_exactly_at_the_cap_is_accepted() {
     let input = b"HTTP/1.1 204 No Content\r\n\r\n";
     let mut headers = [EMPTY_HEADER; 4];
-    let got = ResponseReader::new().max_head(input.len()).read(input, &mut headers);
+    let got = ResponseReader::new()
+        .max_head(input.len())
+        .read(input, &mut headers);
     assert!(matches!(got, Ok(Parsed::Complete(h)) if h.head_len() == input.len()));
 }
 
@@ -148,7 +179,10 @@ fn a_head_exactly_at_the_cap_is_accepted() {
 fn more_headers_than_the_array_holds_is_an_error() {
     let input = b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
     let mut headers = [EMPTY_HEADER; 2];
-    assert_eq!(ResponseReader::new().read(input, &mut headers), Err(HeadError::TooManyHeaders));
+    assert_eq!(
+        ResponseReader::new().read(input, &mut headers),
+        Err(HeadError::TooManyHeaders)
+    );
 }
 
 #[test]
@@ -157,11 +191,18 @@ fn hostile_content_lengths_are_refused() {
         ("-1", HeadError::InvalidContentLength),
         ("+5", HeadError::InvalidContentLength),
         ("99999999999999999999", HeadError::InvalidContentLength),
-        ("5\r\nContent-Length: 6", HeadError::ConflictingContentLength),
+        (
+            "5\r\nContent-Length: 6",
+            HeadError::ConflictingContentLength,
+        ),
         ("5, 6", HeadError::ConflictingContentLength),
     ] {
         let input = format!("HTTP/1.1 200 OK\r\nContent-Length: {value}\r\n\r\n");
-        assert_eq!(read_whole(input.as_bytes()), Err(Failure::Head(expected)), "{value}");
+        assert_eq!(
+            read_whole(input.as_bytes()),
+            Err(Failure::Head(expected)),
+            "{value}"
+        );
     }
     let input = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc";
     assert_eq!(read_whole(input).unwrap().body, b"abc");
@@ -177,22 +218,46 @@ fn chunked_with_content_length_is_read_as_chunked_and_closes() {
     let r = read_whole(input).unwrap();
     assert_eq!((r.framing, r.keep_alive), (Framing::UntilClose, false));
     let input = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n";
-    assert_eq!(read_whole(input), Err(Failure::Head(HeadError::InvalidTransferEncoding)));
+    assert_eq!(
+        read_whole(input),
+        Err(Failure::Head(HeadError::InvalidTransferEncoding))
+    );
 }
 
 #[test]
 fn http_0_9_and_garbage_are_not_responses() {
-    assert_eq!(read_whole(b"<html><body>hi</body></html>"), Err(Failure::Head(HeadError::InvalidVersion)));
-    assert_eq!(read_whole(b"HTTP/2 200\r\n\r\n"), Err(Failure::Head(HeadError::InvalidVersion)));
-    assert_eq!(read_whole(b"HTTP/1.1 20 OK\r\n\r\n"), Err(Failure::Head(HeadError::InvalidStatus)));
-    assert_eq!(read_whole(b"HTTP/1.1 099 Low\r\n\r\n"), Err(Failure::Head(HeadError::InvalidStatus)));
-    assert_eq!(read_whole(b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"), Err(Failure::Head(HeadError::InvalidHeader)));
+    assert_eq!(
+        read_whole(b"<html><body>hi</body></html>"),
+        Err(Failure::Head(HeadError::InvalidVersion))
+    );
+    assert_eq!(
+        read_whole(b"HTTP/2 200\r\n\r\n"),
+        Err(Failure::Head(HeadError::InvalidVersion))
+    );
+    assert_eq!(
+        read_whole(b"HTTP/1.1 20 OK\r\n\r\n"),
+        Err(Failure::Head(HeadError::InvalidStatus))
+    );
+    assert_eq!(
+        read_whole(b"HTTP/1.1 099 Low\r\n\r\n"),
+        Err(Failure::Head(HeadError::InvalidStatus))
+    );
+    assert_eq!(
+        read_whole(b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"),
+        Err(Failure::Head(HeadError::InvalidHeader))
+    );
 }
 
 #[test]
 fn body_over_the_cap_is_refused() {
-    let limits = BodyLimits { max_body: 4, ..BodyLimits::default() };
-    assert_eq!(BodyDecoder::new(Framing::Length(5), limits), Err(BodyError::TooLarge));
+    let limits = BodyLimits {
+        max_body: 4,
+        ..BodyLimits::default()
+    };
+    assert_eq!(
+        BodyDecoder::new(Framing::Length(5), limits),
+        Err(BodyError::TooLarge)
+    );
     let input = b"HTTP/1.0 200 OK\r\n\r\n12345";
     let got = read_response(&[input], ResponseReader::new(), limits);
     assert_eq!(got, Err(Failure::Body(BodyError::TooLarge)));

@@ -259,7 +259,11 @@ impl BodyDecoder {
         }
         let starts_with_digit = line.first().is_some_and(u8::is_ascii_hexdigit);
         let size = match httparse::parse_chunk_size(line) {
-            Ok(httparse::Status::Complete((used, size))) if used == line.len() && starts_with_digit => size,
+            Ok(httparse::Status::Complete((used, size)))
+                if used == line.len() && starts_with_digit =>
+            {
+                size
+            }
             _ => return Err(self.fail(BodyError::InvalidChunkSize)),
         };
         let announced = self.announced.checked_add(size);

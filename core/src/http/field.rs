@@ -174,9 +174,20 @@ mod tests {
 
     #[test]
     fn signed_empty_or_overflowing_content_length_is_invalid() {
-        for bad in [&b"-1"[..], b"+1", b"", b"1 2", b"0x10", b"18446744073709551616"] {
+        for bad in [
+            &b"-1"[..],
+            b"+1",
+            b"",
+            b"1 2",
+            b"0x10",
+            b"18446744073709551616",
+        ] {
             let hs = [h("Content-Length", bad)];
-            assert_eq!(content_length(&hs), Err(FramingFault::InvalidLength), "{bad:?}");
+            assert_eq!(
+                content_length(&hs),
+                Err(FramingFault::InvalidLength),
+                "{bad:?}"
+            );
         }
         let hs = [h("Content-Length", b"18446744073709551615")];
         assert_eq!(content_length(&hs), Ok(Some(u64::MAX)));
@@ -188,8 +199,14 @@ mod tests {
         assert_eq!(t(b"chunked"), Ok(TransferCoding::Chunked));
         assert_eq!(t(b"gzip, Chunked"), Ok(TransferCoding::Chunked));
         assert_eq!(t(b"gzip"), Ok(TransferCoding::NotChunked));
-        assert_eq!(t(b"chunked, gzip"), Err(FramingFault::InvalidTransferEncoding));
-        assert_eq!(t(b"chunked, chunked"), Err(FramingFault::InvalidTransferEncoding));
+        assert_eq!(
+            t(b"chunked, gzip"),
+            Err(FramingFault::InvalidTransferEncoding)
+        );
+        assert_eq!(
+            t(b"chunked, chunked"),
+            Err(FramingFault::InvalidTransferEncoding)
+        );
         assert_eq!(transfer_coding(&[]), Ok(TransferCoding::Absent));
     }
 

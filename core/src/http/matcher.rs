@@ -46,10 +46,15 @@ impl fmt::Display for StatusSetError {
         match self {
             StatusSetError::Empty => f.write_str("no status code given"),
             StatusSetError::InvalidElement { at } => {
-                write!(f, "at {at}: expected a code, a range low-high or a class like 2xx")
+                write!(
+                    f,
+                    "at {at}: expected a code, a range low-high or a class like 2xx"
+                )
             }
             StatusSetError::OutOfRange { at } => write!(f, "at {at}: status codes are 100..=999"),
-            StatusSetError::ReversedRange { at } => write!(f, "at {at}: range low end above high end"),
+            StatusSetError::ReversedRange { at } => {
+                write!(f, "at {at}: range low end above high end")
+            }
         }
     }
 }
@@ -170,7 +175,9 @@ impl StatusSet {
             .or_else(|| element.strip_suffix("XX"))
         {
             let digit = parse_code(class, at)?;
-            let low = digit.checked_mul(100).ok_or(StatusSetError::OutOfRange { at })?;
+            let low = digit
+                .checked_mul(100)
+                .ok_or(StatusSetError::OutOfRange { at })?;
             (low, low.saturating_add(99))
         } else if let Some((low, high)) = element.split_once('-') {
             (parse_code(low.trim(), at)?, parse_code(high.trim(), at)?)
@@ -241,7 +248,11 @@ pub struct NeedleTooLong {
 
 impl fmt::Display for NeedleTooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "body needle of {} bytes exceeds the capacity of {}", self.len, self.max)
+        write!(
+            f,
+            "body needle of {} bytes exceeds the capacity of {}",
+            self.len, self.max
+        )
     }
 }
 
@@ -267,7 +278,10 @@ impl<const N: usize> BodyMatcher<N> {
     /// [`NeedleTooLong`] when `needle` is longer than `N` (or than 65535).
     pub fn new(needle: &[u8]) -> Result<Self, NeedleTooLong> {
         let max = N.min(usize::from(u16::MAX));
-        let too_long = NeedleTooLong { len: needle.len(), max };
+        let too_long = NeedleTooLong {
+            len: needle.len(),
+            max,
+        };
         if needle.len() > max {
             return Err(too_long);
         }

@@ -40,7 +40,9 @@ impl fmt::Display for ReplyError {
             ReplyError::InvalidCacheControl => f.write_str("cache control has a control byte"),
             ReplyError::InvalidHeaderName(i) => write!(f, "header {i}: name is not a token"),
             ReplyError::InvalidHeaderValue(i) => write!(f, "header {i}: value has a control byte"),
-            ReplyError::FramingHeader(i) => write!(f, "header {i}: framing headers are set by the encoder"),
+            ReplyError::FramingHeader(i) => {
+                write!(f, "header {i}: framing headers are set by the encoder")
+            }
             ReplyError::BodyNotAllowed => f.write_str("1xx, 204 and 304 replies have no body"),
             ReplyError::Overflow => f.write_str("output buffer too small for the reply"),
         }
@@ -111,17 +113,25 @@ impl<'a> Reply<'a> {
     }
 
     fn overridden(&self, name: &str) -> bool {
-        self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     fn validate(&self, body_len: u64) -> Result<(), ReplyError> {
         if !(100..=999).contains(&self.status) {
             return Err(ReplyError::InvalidStatus);
         }
-        if self.content_type.is_some_and(|v| !is_field_value(v.as_bytes())) {
+        if self
+            .content_type
+            .is_some_and(|v| !is_field_value(v.as_bytes()))
+        {
             return Err(ReplyError::InvalidContentType);
         }
-        if self.cache_control.is_some_and(|v| !is_field_value(v.as_bytes())) {
+        if self
+            .cache_control
+            .is_some_and(|v| !is_field_value(v.as_bytes()))
+        {
             return Err(ReplyError::InvalidCacheControl);
         }
         for (i, (name, value)) in self.headers.iter().enumerate() {
@@ -156,7 +166,10 @@ impl<'a> Reply<'a> {
         w.put_byte(b' ')?;
         w.put_str(reason_phrase(self.status).unwrap_or(""))?;
         w.put(b"\r\n")?;
-        if let Some(ct) = self.content_type.filter(|_| !self.overridden("content-type")) {
+        if let Some(ct) = self
+            .content_type
+            .filter(|_| !self.overridden("content-type"))
+        {
             put_header(w, "Content-Type", ct)?;
         }
         if !self.bodiless() {
@@ -164,7 +177,10 @@ impl<'a> Reply<'a> {
             w.put_u64(body_len)?;
             w.put(b"\r\n")?;
         }
-        if let Some(cc) = self.cache_control.filter(|_| !self.overridden("cache-control")) {
+        if let Some(cc) = self
+            .cache_control
+            .filter(|_| !self.overridden("cache-control"))
+        {
             put_header(w, "Cache-Control", cc)?;
         }
         if !self.overridden("connection") {
@@ -234,7 +250,10 @@ mod tests {
     fn head_only_announces_the_length_the_caller_writes() {
         let mut buf = [0u8; 128];
         let mut w = Writer::new(&mut buf);
-        Reply::new(404).content_type("text/plain").encode_head(&mut w, 9).unwrap();
+        Reply::new(404)
+            .content_type("text/plain")
+            .encode_head(&mut w, 9)
+            .unwrap();
         assert_eq!(
             w.written(),
             b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\n"
@@ -247,7 +266,10 @@ mod tests {
             encode(&Reply::new(204), b"").unwrap(),
             b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
         );
-        assert_eq!(encode(&Reply::new(304), b"x"), Err(ReplyError::BodyNotAllowed));
+        assert_eq!(
+            encode(&Reply::new(304), b"x"),
+            Err(ReplyError::BodyNotAllowed)
+        );
     }
 
     #[test]
@@ -257,7 +279,10 @@ mod tests {
             b"HTTP/1.1 299 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         assert_eq!(encode(&Reply::new(99), b""), Err(ReplyError::InvalidStatus));
-        assert_eq!(encode(&Reply::new(1000), b""), Err(ReplyError::InvalidStatus));
+        assert_eq!(
+            encode(&Reply::new(1000), b""),
+            Err(ReplyError::InvalidStatus)
+        );
     }
 
     #[test]

@@ -67,13 +67,22 @@ impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RequestError::InvalidMethod => f.write_str("HTTP method is not a token"),
-            RequestError::InvalidTarget => f.write_str("request target is empty or has a space or control byte"),
-            RequestError::InvalidHost => f.write_str("host is empty or has a space or control byte"),
+            RequestError::InvalidTarget => {
+                f.write_str("request target is empty or has a space or control byte")
+            }
+            RequestError::InvalidHost => {
+                f.write_str("host is empty or has a space or control byte")
+            }
             RequestError::InvalidUserAgent => f.write_str("user agent has a control byte"),
             RequestError::InvalidContentType => f.write_str("content type has a control byte"),
             RequestError::InvalidHeaderName(i) => write!(f, "header {i}: name is not a token"),
-            RequestError::InvalidHeaderValue(i) => write!(f, "header {i}: value has a control byte (CR/LF?)"),
-            RequestError::FramingHeader(i) => write!(f, "header {i}: Content-Length and Transfer-Encoding are set by the encoder"),
+            RequestError::InvalidHeaderValue(i) => {
+                write!(f, "header {i}: value has a control byte (CR/LF?)")
+            }
+            RequestError::FramingHeader(i) => write!(
+                f,
+                "header {i}: Content-Length and Transfer-Encoding are set by the encoder"
+            ),
             RequestError::ColonInUser => f.write_str("basic-auth user name contains ':'"),
             RequestError::Overflow => f.write_str("output buffer too small for the request"),
         }
@@ -182,7 +191,9 @@ impl<'a> Request<'a> {
 
     /// True when a caller's header replaces the default called `name`.
     fn overridden(&self, name: &str) -> bool {
-        self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     fn validate(&self) -> Result<(), RequestError> {
@@ -198,7 +209,10 @@ impl<'a> Request<'a> {
         if !is_field_value(self.user_agent.as_bytes()) {
             return Err(RequestError::InvalidUserAgent);
         }
-        if self.content_type.is_some_and(|ct| !is_field_value(ct.as_bytes())) {
+        if self
+            .content_type
+            .is_some_and(|ct| !is_field_value(ct.as_bytes()))
+        {
             return Err(RequestError::InvalidContentType);
         }
         if self.auth.is_some_and(|a| a.user.contains(':')) {
@@ -251,7 +265,10 @@ impl<'a> Request<'a> {
             put_credentials(w, auth)?;
             w.put(b"\r\n")?;
         }
-        if let Some(ct) = self.content_type.filter(|_| !self.overridden("content-type")) {
+        if let Some(ct) = self
+            .content_type
+            .filter(|_| !self.overridden("content-type"))
+        {
             put_header(w, "Content-Type", ct)?;
         }
         if let Some(len) = self.content_length() {
@@ -325,6 +342,8 @@ fn put_base64_group(w: &mut Writer<'_>, bytes: &[u8]) -> Result<(), Overflow> {
         return Ok(());
     }
     let mut out = [0u8; 4];
-    let len = STANDARD.encode_slice(bytes, &mut out).map_err(|_| Overflow)?;
+    let len = STANDARD
+        .encode_slice(bytes, &mut out)
+        .map_err(|_| Overflow)?;
     w.put(out.get(..len).unwrap_or_default())
 }

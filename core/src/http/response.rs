@@ -262,9 +262,7 @@ impl ResponseReader {
             TransferCoding::Chunked if minor_version >= 1 => {
                 Ok((Framing::Chunked, length != Ok(None)))
             }
-            TransferCoding::Chunked | TransferCoding::NotChunked => {
-                Ok((Framing::UntilClose, true))
-            }
+            TransferCoding::Chunked | TransferCoding::NotChunked => Ok((Framing::UntilClose, true)),
             TransferCoding::Absent => match length? {
                 Some(n) => Ok((Framing::Length(n), false)),
                 None => Ok((Framing::UntilClose, true)),

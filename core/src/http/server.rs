@@ -217,7 +217,10 @@ impl RequestParser {
         headers: &'h mut [Header<'b>],
     ) -> Result<Parsed<RequestHead<'h, 'b>>, ServerError> {
         let window = buf.get(..self.max_head).unwrap_or(buf);
-        let blank = window.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let blank = window
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
         let line_end = blank.saturating_add(self.max_request_line);
         let line_window = window.get(..line_end).unwrap_or(window);
         let line_done = line_window.get(blank..).is_some_and(|l| l.contains(&b'\n'));

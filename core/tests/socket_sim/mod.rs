@@ -124,7 +124,10 @@ pub fn read_request(pieces: &[&[u8]], parser: RequestParser) -> Result<Request, 
     let mut buf: Vec<u8> = Vec::new();
     loop {
         let mut headers = [EMPTY_HEADER; 16];
-        match parser.parse(&buf, &mut headers).map_err(RequestFailure::Server)? {
+        match parser
+            .parse(&buf, &mut headers)
+            .map_err(RequestFailure::Server)?
+        {
             Parsed::Complete(head) => {
                 return Ok(Request {
                     method: head.method().to_owned(),
