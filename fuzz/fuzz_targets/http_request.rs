@@ -7,13 +7,22 @@ use supercheck_core::http::{EMPTY_HEADER, Parsed, RequestParser};
 
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Head { method: String, path: String, query: Option<String>, length: u64, head_len: usize },
+    Head {
+        method: String,
+        path: String,
+        query: Option<String>,
+        length: u64,
+        head_len: usize,
+    },
     Refused(u16, String),
     EofInHead,
 }
 
 fn parse(pieces: &[&[u8]]) -> Outcome {
-    let parser = RequestParser::new().max_request_line(256).max_head(1024).max_body(4096);
+    let parser = RequestParser::new()
+        .max_request_line(256)
+        .max_head(1024)
+        .max_body(4096);
     let mut pieces = pieces.iter();
     let mut buf: Vec<u8> = Vec::new();
     loop {
@@ -41,5 +50,9 @@ fn parse(pieces: &[&[u8]]) -> Outcome {
 fuzz_target!(|data: &[u8]| {
     let cut = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
     let (first, second) = data.split_at(cut);
-    assert_eq!(parse(&[data]), parse(&[first, second]), "split at {cut} changed the answer");
+    assert_eq!(
+        parse(&[data]),
+        parse(&[first, second]),
+        "split at {cut} changed the answer"
+    );
 });

@@ -11,14 +11,23 @@ use supercheck_core::http::{
 
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Read { code: u16, body: Vec<u8>, found: bool, leftover: usize },
+    Read {
+        code: u16,
+        body: Vec<u8>,
+        found: bool,
+        leftover: usize,
+    },
     Failed(String),
     EofInHead,
 }
 
 fn read(pieces: &[&[u8]]) -> Outcome {
     let reader = ResponseReader::new().max_head(1024);
-    let limits = BodyLimits { max_body: 4096, max_line: 64, max_trailers: 256 };
+    let limits = BodyLimits {
+        max_body: 4096,
+        max_line: 64,
+        max_trailers: 256,
+    };
     let mut pieces = pieces.iter();
     let mut buf: Vec<u8> = Vec::new();
     let (code, framing) = loop {
@@ -26,7 +35,11 @@ fn read(pieces: &[&[u8]]) -> Outcome {
         match reader.read(&buf, &mut headers) {
             Ok(Parsed::Complete(head)) => {
                 let (len, code, framing) = (head.head_len(), head.code(), head.framing());
-                let _ = (head.header("content-type"), head.keep_alive(), head.reason());
+                let _ = (
+                    head.header("content-type"),
+                    head.keep_alive(),
+                    head.reason(),
+                );
                 let interim = head.is_interim();
                 buf.drain(..len);
                 if !interim {
@@ -79,7 +92,12 @@ fn read(pieces: &[&[u8]]) -> Outcome {
         buf.drain(..consumed);
     }
     let leftover = buf.len() + pieces.map(|p| p.len()).sum::<usize>();
-    Outcome::Read { code, body, found: matcher.is_found(), leftover }
+    Outcome::Read {
+        code,
+        body,
+        found: matcher.is_found(),
+        leftover,
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
