@@ -10,7 +10,6 @@ use crate::wire::Writer;
 
 /// One parameter of a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Param<'p> {
     /// `<string>`, escaped.
@@ -23,6 +22,22 @@ pub enum Param<'p> {
     Array(&'p [Param<'p>]),
     /// `<struct>` of named parameters.
     Struct(&'p [(&'p str, Param<'p>)]),
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Param<'_> {
+    // Written by hand: a derive cannot bound the recursive `&[Param]`.
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Param::Str(s) => defmt::write!(f, "Str({=str})", s),
+            Param::Int(n) => defmt::write!(f, "Int({=i32})", n),
+            Param::Bool(b) => defmt::write!(f, "Bool({=bool})", b),
+            Param::Array(items) => defmt::write!(f, "Array({=usize} items)", items.len()),
+            Param::Struct(members) => {
+                defmt::write!(f, "Struct({=usize} members)", members.len())
+            }
+        }
+    }
 }
 
 /// A method call: a method name and its parameters.

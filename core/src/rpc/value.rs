@@ -6,6 +6,8 @@
 //! copies nothing. Everything a view can yield was checked when the body was
 //! parsed, so iteration cannot fail.
 
+use core::fmt;
+
 use super::error::RpcError;
 use super::scan::{member_head, scan_value};
 use super::text::Text;
@@ -113,7 +115,7 @@ impl<'a> Value<'a> {
 }
 
 /// An array: a view over the body between `<data>` and `</data>`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Array<'a> {
     content: &'a [u8],
@@ -150,6 +152,13 @@ impl<'a> Array<'a> {
 
     const fn end(&self) -> usize {
         self.offset.saturating_add(self.content.len())
+    }
+}
+
+impl fmt::Debug for Array<'_> {
+    /// The elements, as a list.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -209,7 +218,7 @@ impl<'a> Iterator for ArrayIter<'a> {
 }
 
 /// A struct: a view over the body between `<struct>` and `</struct>`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Struct<'a> {
     content: &'a [u8],
@@ -258,6 +267,15 @@ impl<'a> Struct<'a> {
     /// Byte offset in the body where the contents start (just after `<struct>`).
     pub const fn offset(&self) -> usize {
         self.offset
+    }
+}
+
+impl fmt::Debug for Struct<'_> {
+    /// The members, as a map from name to value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.members().map(|m| (m.name, m.value)))
+            .finish()
     }
 }
 
