@@ -4,6 +4,10 @@
 //!
 //! Every parser takes the remaining input and, on failure, reports where it
 //! stopped (a suffix of its input) and what it expected there.
+//!
+//! Only the XML that XML-RPC needs is read: attributes, comments, CDATA
+//! sections, processing instructions past the declaration and DOCTYPEs are
+//! refused (supervisord never sends them; Python's marshaller cannot).
 
 use nom::bytes::complete::{tag, take_till, take_until, take_while1};
 use nom::character::complete::{char, multispace0};
