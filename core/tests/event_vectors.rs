@@ -1,6 +1,11 @@
 //! The event decoder against byte-exact captures from a real supervisord 4.3.0
 //! (`vectors/events/`, recorded by `vectors/record_vectors.py`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,26 +45,42 @@ fn every_captured_event_decodes_whole_with_its_name_in_char_mode() {
     assert!(rows.len() >= 30, "the capture holds every event type");
     for row in rows {
         let bytes = fs::read(events_dir().join(&row.file)).unwrap();
-        let decoded = Decoder::new(LenMode::Chars).decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", row.file));
-        let Decoded::Complete { header, event, consumed } = decoded else {
+        let decoded = Decoder::new(LenMode::Chars)
+            .decode(&bytes)
+            .unwrap_or_else(|e| panic!("{}: {e}", row.file));
+        let Decoded::Complete {
+            header,
+            event,
+            consumed,
+        } = decoded
+        else {
             panic!("{}: incomplete", row.file)
         };
         assert_eq!(consumed, bytes.len(), "{}", row.file);
         assert_eq!(header.eventname, row.eventname, "{}", row.file);
         assert_eq!(event.name(), row.eventname, "{}", row.file);
         assert_eq!(header.len, row.len as u64, "{}", row.file);
-        assert!(!matches!(event, Event::Other { .. }), "{}: every 4.3.0 event type is typed", row.file);
+        assert!(
+            !matches!(event, Event::Other { .. }),
+            "{}: every 4.3.0 event type is typed",
+            row.file
+        );
     }
 }
 
 #[test]
 fn non_ascii_captures_have_more_bytes_than_len_and_byte_mode_would_desync() {
-    let non_ascii: Vec<IndexRow> = index().into_iter().filter(|r| r.payload_bytes > r.len).collect();
+    let non_ascii: Vec<IndexRow> = index()
+        .into_iter()
+        .filter(|r| r.payload_bytes > r.len)
+        .collect();
     assert!(non_ascii.len() >= 5);
     for row in non_ascii {
         let bytes = fs::read(events_dir().join(&row.file)).unwrap();
         match Decoder::new(LenMode::Bytes).decode(&bytes) {
-            Ok(Decoded::Complete { consumed, .. }) => assert!(consumed < bytes.len(), "{}", row.file),
+            Ok(Decoded::Complete { consumed, .. }) => {
+                assert!(consumed < bytes.len(), "{}", row.file)
+            }
             other => panic!("{}: byte mode should stop short, got {other:?}", row.file),
         }
     }
@@ -73,7 +94,9 @@ fn the_captured_stream_decodes_event_after_event_to_its_end() {
     let mut names = Vec::new();
     while !rest.is_empty() {
         match decoder.decode(rest).unwrap() {
-            Decoded::Complete { event, consumed, .. } => {
+            Decoded::Complete {
+                event, consumed, ..
+            } => {
                 names.push(event.name().to_string());
                 rest = &rest[consumed..];
             }

@@ -194,7 +194,8 @@ impl Exchange {
             match self.stream.read(&mut chunk) {
                 Ok(0) => return self.at_eof().map(Some),
                 Ok(n) => {
-                    self.input.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    self.input
+                        .extend_from_slice(chunk.get(..n).unwrap_or_default());
                     if let Some(response) = self.process()? {
                         return Ok(Some(response));
                     }
@@ -211,7 +212,8 @@ impl Exchange {
     fn process(&mut self) -> Result<Option<Response>, ExchangeError> {
         if let State::Head = self.state {
             let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            let (status, framing, head_len) = match self.head_reader.read(&self.input, &mut headers) {
+            let (status, framing, head_len) = match self.head_reader.read(&self.input, &mut headers)
+            {
                 Ok(Parsed::Incomplete) => return Ok(None),
                 Ok(Parsed::Complete(head)) => (head.code(), head.framing(), head.head_len()),
                 Err(e) => return Err(ExchangeError::Head(e)),
@@ -220,10 +222,14 @@ impl Exchange {
             let decoder = BodyDecoder::new(framing, self.limits).map_err(ExchangeError::Body)?;
             self.state = State::Body { decoder, status };
         }
-        let State::Body { decoder, status } = &mut self.state else { return Ok(None) };
+        let State::Body { decoder, status } = &mut self.state else {
+            return Ok(None);
+        };
         let mut used = 0usize;
         let done = loop {
-            let step = decoder.decode(self.input.get(used..).unwrap_or_default()).map_err(ExchangeError::Body)?;
+            let step = decoder
+                .decode(self.input.get(used..).unwrap_or_default())
+                .map_err(ExchangeError::Body)?;
             used = used.saturating_add(step.consumed);
             match step.event {
                 BodyEvent::Data(data) => feed(self.sink.as_mut(), data),
@@ -249,9 +255,21 @@ impl Exchange {
 
     fn response(&mut self, status: u16) -> Response {
         match self.sink.take() {
-            Some(BodySink::Keep(body)) => Response { status, body, found: None },
-            Some(BodySink::Find(matcher)) => Response { status, body: Vec::new(), found: Some(matcher.is_found()) },
-            Some(BodySink::Discard) | None => Response { status, body: Vec::new(), found: None },
+            Some(BodySink::Keep(body)) => Response {
+                status,
+                body,
+                found: None,
+            },
+            Some(BodySink::Find(matcher)) => Response {
+                status,
+                body: Vec::new(),
+                found: Some(matcher.is_found()),
+            },
+            Some(BodySink::Discard) | None => Response {
+                status,
+                body: Vec::new(),
+                found: None,
+            },
         }
     }
 }

@@ -7,7 +7,10 @@
 pub mod cli;
 pub mod demo_service;
 pub mod endpoint;
+pub mod exchange;
 pub mod heartbeat;
+pub mod listener;
+pub mod log;
 pub mod procfs;
 pub mod stdin;
 pub mod supervisor;

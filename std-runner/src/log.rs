@@ -19,7 +19,10 @@ impl Logger {
     /// A logger that prefixes every line with `[name]`; `verbose` turns on
     /// [`Logger::detail`] lines.
     pub fn new(name: impl Into<String>, verbose: bool) -> Self {
-        Self { name: name.into(), verbose }
+        Self {
+            name: name.into(),
+            verbose,
+        }
     }
 
     /// Whether per-check detail lines are written.
@@ -45,10 +48,18 @@ impl Logger {
 
 /// `YYYY/MM/DD HH:MM:SS` in UTC.
 pub fn timestamp(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
-    format!("{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
@@ -86,7 +97,13 @@ mod tests {
     #[test]
     fn timestamps_are_utc_in_the_python_tools_format() {
         assert_eq!(timestamp(UNIX_EPOCH), "1970/01/01 00:00:00");
-        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723)), "2000/02/29 01:02:03");
-        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(4_102_444_800)), "2100/01/01 00:00:00");
+        assert_eq!(
+            timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723)),
+            "2000/02/29 01:02:03"
+        );
+        assert_eq!(
+            timestamp(UNIX_EPOCH + Duration::from_secs(4_102_444_800)),
+            "2100/01/01 00:00:00"
+        );
     }
 }

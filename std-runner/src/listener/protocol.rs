@@ -9,7 +9,9 @@
 
 use std::io::{self, Write};
 
-use supercheck_core::event::{Decoded, Decoder, Event, LenMode, READY, RESULT_OK, Resync, TickPeriod};
+use supercheck_core::event::{
+    Decoded, Decoder, Event, LenMode, READY, RESULT_OK, Resync, TickPeriod,
+};
 
 /// What the reader found at the head of its buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +43,11 @@ pub struct EventReader {
 impl EventReader {
     /// A reader for supervisord 4.x (`len` in characters) or 3.x (bytes).
     pub fn new(mode: LenMode) -> Self {
-        Self { buf: Vec::new(), decoder: Decoder::new(mode), needed: 0 }
+        Self {
+            buf: Vec::new(),
+            decoder: Decoder::new(mode),
+            needed: 0,
+        }
     }
 
     /// The most bytes the buffer may hold: one whole event of the largest size.
@@ -69,9 +75,14 @@ impl EventReader {
                 self.needed = self.buf.len().saturating_add(needed);
                 return None;
             }
-            Ok(Decoded::Complete { event, consumed, .. }) => {
+            Ok(Decoded::Complete {
+                event, consumed, ..
+            }) => {
                 let incoming = match event {
-                    Event::Tick(tick) => Incoming::Tick { period: tick.period, when: tick.when },
+                    Event::Tick(tick) => Incoming::Tick {
+                        period: tick.period,
+                        when: tick.when,
+                    },
                     other => Incoming::Other(other.name().to_string()),
                 };
                 (incoming, consumed)
@@ -128,7 +139,13 @@ mod tests {
     #[test]
     fn tick_is_read_and_consumed() {
         let mut r = reader_with(b"ver:3.0 server:supervisor serial:1 pool:c poolserial:1 eventname:TICK_5 len:15\nwhen:1700000005");
-        assert_eq!(r.next_event(), Some(Incoming::Tick { period: TickPeriod::Secs5, when: 1_700_000_005 }));
+        assert_eq!(
+            r.next_event(),
+            Some(Incoming::Tick {
+                period: TickPeriod::Secs5,
+                when: 1_700_000_005
+            })
+        );
         assert_eq!(r.pending(), 0);
         assert_eq!(r.next_event(), None);
     }
@@ -147,7 +164,13 @@ mod tests {
               eventname:TICK_60 len:15\nwhen:1700000040",
         );
         assert!(matches!(r.next_event(), Some(Incoming::Skipped(_))));
-        assert_eq!(r.next_event(), Some(Incoming::Tick { period: TickPeriod::Secs60, when: 1_700_000_040 }));
+        assert_eq!(
+            r.next_event(),
+            Some(Incoming::Tick {
+                period: TickPeriod::Secs60,
+                when: 1_700_000_040
+            })
+        );
     }
 
     #[test]

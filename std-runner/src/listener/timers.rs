@@ -34,7 +34,10 @@ impl<T> Ord for Slot<T> {
 
 impl<T> Default for Timers<T> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), seq: 0 }
+        Self {
+            heap: BinaryHeap::new(),
+            seq: 0,
+        }
     }
 }
 
@@ -53,7 +56,9 @@ impl<T> Timers<T> {
     /// Removes and returns the earliest timer due at `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<T> {
         match self.heap.peek() {
-            Some(Reverse((at, _, _))) if *at <= now => self.heap.pop().map(|Reverse((_, _, Slot(t)))| t),
+            Some(Reverse((at, _, _))) if *at <= now => {
+                self.heap.pop().map(|Reverse((_, _, Slot(t)))| t)
+            }
             _ => None,
         }
     }

@@ -10,7 +10,9 @@ use std::io;
 
 use supercheck_core::http::{BasicAuth, BodyLimits, Request};
 use supercheck_core::process::ProcessState;
-use supercheck_core::rpc::{FaultCode, ProcessInfoIter, ReplyError, Response, SupervisorCall, Text};
+use supercheck_core::rpc::{
+    FaultCode, ProcessInfoIter, ReplyError, Response, SupervisorCall, Text,
+};
 use supercheck_core::wire::Writer;
 
 use super::url::ServerUrl;
@@ -110,8 +112,16 @@ pub fn start_call(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Exchange
         .endpoint
         .connect()
         .map_err(|e| CallError::Transport(ExchangeError::Io(exchange::Phase::Connect, e)))?;
-    let limits = BodyLimits { max_body: MAX_REPLY, ..BodyLimits::default() };
-    Ok(Exchange::new(stream, request, BodySink::Keep(Vec::new()), limits))
+    let limits = BodyLimits {
+        max_body: MAX_REPLY,
+        ..BodyLimits::default()
+    };
+    Ok(Exchange::new(
+        stream,
+        request,
+        BodySink::Keep(Vec::new()),
+        limits,
+    ))
 }
 
 /// The HTTP request bytes for `call`.
@@ -129,7 +139,10 @@ pub fn encode_request(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Vec<
         }
     };
     let body = body.get(..body_len).unwrap_or_default();
-    let auth = url.credentials.as_ref().map(|(user, password)| BasicAuth { user, password });
+    let auth = url
+        .credentials
+        .as_ref()
+        .map(|(user, password)| BasicAuth { user, password });
     let request = Request::post(&url.path, &url.host, url.port)
         .user_agent("supercheck")
         .content_type("text/xml")
@@ -137,7 +150,9 @@ pub fn encode_request(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Vec<
         .body(body);
     let mut out = vec![0u8; body_len + 512 + url.path.len() + url.host.len()];
     let mut w = Writer::new(&mut out);
-    request.encode(&mut w).map_err(|e| CallError::Encode(e.to_string()))?;
+    request
+        .encode(&mut w)
+        .map_err(|e| CallError::Encode(e.to_string()))?;
     let len = w.len();
     out.truncate(len);
     Ok(out)
@@ -147,7 +162,9 @@ pub fn encode_request(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Vec<
 ///
 /// # Errors
 /// Transport failures and HTTP errors.
-pub fn reply_body(outcome: Result<exchange::Response, ExchangeError>) -> Result<Vec<u8>, CallError> {
+pub fn reply_body(
+    outcome: Result<exchange::Response, ExchangeError>,
+) -> Result<Vec<u8>, CallError> {
     let response = outcome.map_err(CallError::Transport)?;
     if response.status != 200 {
         return Err(CallError::Http(response.status));
@@ -161,7 +178,10 @@ fn text(t: &Text<'_>) -> String {
 
 fn reply_error(e: ReplyError<'_>) -> CallError {
     match e {
-        ReplyError::Fault(fault) => CallError::Fault { code: fault.code, text: text(&fault.string) },
+        ReplyError::Fault(fault) => CallError::Fault {
+            code: fault.code,
+            text: text(&fault.string),
+        },
         ReplyError::Invalid(e) => CallError::Malformed(e.to_string()),
         other => CallError::Malformed(format!("{other:?}")),
     }
@@ -195,7 +215,10 @@ pub fn parse_process_infos(body: &[u8]) -> Result<Vec<ProcessSnapshot>, CallErro
 pub fn parse_ack(body: &[u8]) -> Result<(), CallError> {
     match Response::parse(body) {
         Ok(Response::Value(_)) => Ok(()),
-        Ok(Response::Fault(fault)) => Err(CallError::Fault { code: fault.code, text: text(&fault.string) }),
+        Ok(Response::Fault(fault)) => Err(CallError::Fault {
+            code: fault.code,
+            text: text(&fault.string),
+        }),
         Ok(other) => Err(CallError::Malformed(format!("{other:?}"))),
         Err(e) => Err(CallError::Malformed(e.to_string())),
     }

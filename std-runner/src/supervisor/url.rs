@@ -87,22 +87,24 @@ impl ServerUrl {
         } else {
             path
         };
-        let with_port = if authority
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-        {
-            authority.to_string()
-        } else {
-            format!("{authority}:80")
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| UrlError::Address(url.into()))?,
+            ),
+            None => (authority, 80),
         };
-        let addr: SocketAddr = with_port
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let addr: SocketAddr = (host, port)
             .to_socket_addrs()
             .ok()
             .and_then(|mut addrs| addrs.next())
             .ok_or_else(|| UrlError::Address(url.into()))?;
         Ok(Self {
             endpoint: Endpoint::Tcp(addr),
-            host: authority.into(),
+            host: host.into(),
+            port,
             path: path.into(),
             credentials: None,
         })
