@@ -1,6 +1,13 @@
 //! The complex check's JSON configuration: what parses, into what, and how
 //! every refusal names its check and key.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
 use supercheck_core::check::port::PortSpec;
 use supercheck_core::check::spec::{
     Body, CheckKind, CheckSpec, Command, FsPath, HttpSpec, SpecError, StatusItem, Timeout,

@@ -2,6 +2,13 @@
 //! round-trip through every escaping style, a scratch buffer as long as the
 //! text always suffices, and the scanner agrees with serde_json on validity.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
 use proptest::prelude::*;
 use supercheck_core::check::spec::{Body, CheckKind, CheckSpec};
 use supercheck_core::json::{ComplexConfig, ConfigErrorKind, RawJson, write_json_string};
