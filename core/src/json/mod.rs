@@ -5,6 +5,8 @@
 //!   [`CheckSpec`](crate::check::spec::CheckSpec)s, in key order, with a
 //!   [`ConfigError`] naming the check and key when it refuses one.
 //! - [`RawJson`] checks one JSON value and keeps its text (the HTTP `json` body).
+//! - [`health`] streams an `application/health+json` document into a
+//!   [`Writer`](crate::wire::Writer) ([`HealthDocument`] and friends).
 //! - [`write_json_string`] escapes text into a [`Writer`](crate::wire::Writer).
 //!
 //! The scanner underneath is strict RFC 8259 (with byte offsets in
@@ -31,6 +33,7 @@
 
 mod complex;
 mod escape;
+pub mod health;
 mod raw;
 mod scan;
 mod scratch;
@@ -41,6 +44,10 @@ pub use complex::{
     ComplexConfig, ConfigError, ConfigErrorKind, Expected, MAX_CHECKS, UnknownKeys, parse_headers,
 };
 pub use escape::{write_json_string, write_json_string_contents};
+pub use health::{
+    CheckArray, CheckEntry, ChecksWriter, HealthDocument, HealthError, HealthHead, HealthStatus,
+    ObservedValue,
+};
 pub use raw::RawJson;
 pub use scan::MAX_DEPTH;
 pub use syntax::{SyntaxError, SyntaxReason};
