@@ -39,6 +39,7 @@ mod scan;
 mod scratch;
 mod string;
 mod syntax;
+mod value;
 
 pub use complex::{
     ComplexConfig, ConfigError, ConfigErrorKind, Expected, MAX_CHECKS, UnknownKeys, parse_headers,

@@ -8,163 +8,10 @@
 
 use super::string::{JsonStr, unescape};
 use super::syntax::{SyntaxError, SyntaxReason};
+pub(crate) use super::value::{Container, Value, ValueKind};
 
 /// The deepest nesting of arrays and objects the scanner accepts.
 pub const MAX_DEPTH: u32 = 64;
-
-/// A complete JSON value found in a document, with where it starts.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Value<'a> {
-    /// Byte offset of the value's first byte.
-    pub(crate) offset: usize,
-    /// The value's text as it appears in the document.
-    pub(crate) text: &'a str,
-    /// What the value is.
-    pub(crate) kind: ValueKind<'a>,
-}
-
-/// The kinds of JSON value, borrowing the document.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum ValueKind<'a> {
-    Null,
-    Bool(bool),
-    /// The number's text, grammar already checked; `integer` when it has
-    /// neither fraction nor exponent.
-    Number {
-        text: &'a str,
-        integer: bool,
-    },
-    String(JsonStr<'a>),
-    Array(Container<'a>),
-    Object(Container<'a>),
-}
-
-/// An array or object already validated by the scanner, re-read on demand.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Container<'a> {
-    doc: &'a str,
-    /// Offset of the opening bracket or brace.
-    start: usize,
-}
-
-impl<'a> Container<'a> {
-    /// The members of an object, in document order.
-    pub(crate) fn members(self) -> Members<'a> {
-        Members {
-            cursor: Cursor::at(self.doc, self.start.saturating_add(1)),
-            first: true,
-            done: false,
-        }
-    }
-
-    /// The elements of an array, in document order.
-    pub(crate) fn elements(self) -> Elements<'a> {
-        Elements {
-            cursor: Cursor::at(self.doc, self.start.saturating_add(1)),
-            first: true,
-            done: false,
-        }
-    }
-}
-
-/// One `"key": value` member of an object.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Member<'a> {
-    pub(crate) key: JsonStr<'a>,
-    pub(crate) key_offset: usize,
-    pub(crate) value: Value<'a>,
-}
-
-/// Iterator over an object's members.
-#[derive(Clone, Debug)]
-pub(crate) struct Members<'a> {
-    cursor: Cursor<'a>,
-    first: bool,
-    done: bool,
-}
-
-impl<'a> Iterator for Members<'a> {
-    type Item = Result<Member<'a>, SyntaxError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let c = &mut self.cursor;
-        let step = (|| {
-            if c.skip_ws() == Some(b'}') {
-                return Ok(None);
-            }
-            if !core::mem::take(&mut self.first) {
-                c.expect(b',', SyntaxReason::ExpectedCommaOrBrace)?;
-                c.skip_ws();
-            }
-            let key_offset = c.pos;
-            if c.peek() != Some(b'"') {
-                return Err(c.error(SyntaxReason::ExpectedKey));
-            }
-            let key = c.string()?;
-            c.skip_ws();
-            c.expect(b':', SyntaxReason::ExpectedColon)?;
-            let value = c.value()?;
-            Ok(Some(Member {
-                key,
-                key_offset,
-                value,
-            }))
-        })();
-        match step {
-            Ok(Some(m)) => Some(Ok(m)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
-}
-
-/// Iterator over an array's elements.
-#[derive(Clone, Debug)]
-pub(crate) struct Elements<'a> {
-    cursor: Cursor<'a>,
-    first: bool,
-    done: bool,
-}
-
-impl<'a> Iterator for Elements<'a> {
-    type Item = Result<Value<'a>, SyntaxError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let c = &mut self.cursor;
-        let step = (|| {
-            if c.skip_ws() == Some(b']') {
-                return Ok(None);
-            }
-            if !core::mem::take(&mut self.first) {
-                c.expect(b',', SyntaxReason::ExpectedCommaOrBracket)?;
-            }
-            c.value().map(Some)
-        })();
-        match step {
-            Ok(Some(v)) => Some(Ok(v)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
-}
 
 /// Parses a whole document: exactly one value, optional whitespace around it.
 pub(crate) fn parse_document(text: &[u8]) -> Result<Value<'_>, SyntaxError> {
@@ -182,17 +29,17 @@ pub(crate) fn parse_document(text: &[u8]) -> Result<Value<'_>, SyntaxError> {
 
 /// A read position in a UTF-8 document.
 #[derive(Clone, Debug)]
-struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     doc: &'a str,
-    pos: usize,
+    pub(crate) pos: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn at(doc: &'a str, pos: usize) -> Self {
+    pub(crate) fn at(doc: &'a str, pos: usize) -> Self {
         Self { doc, pos }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.doc.as_bytes().get(self.pos).copied()
     }
 
@@ -200,7 +47,7 @@ impl<'a> Cursor<'a> {
         self.pos = self.pos.saturating_add(1);
     }
 
-    fn error(&self, reason: SyntaxReason) -> SyntaxError {
+    pub(crate) fn error(&self, reason: SyntaxReason) -> SyntaxError {
         let reason = if self.pos >= self.doc.len() {
             SyntaxReason::UnexpectedEnd
         } else {
@@ -213,14 +60,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips whitespace and returns the next byte.
-    fn skip_ws(&mut self) -> Option<u8> {
+    pub(crate) fn skip_ws(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.bump();
         }
         self.peek()
     }
 
-    fn expect(&mut self, byte: u8, reason: SyntaxReason) -> Result<(), SyntaxError> {
+    pub(crate) fn expect(&mut self, byte: u8, reason: SyntaxReason) -> Result<(), SyntaxError> {
         if self.peek() == Some(byte) {
             self.bump();
             Ok(())
@@ -237,16 +84,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// One complete value after optional whitespace.
-    fn value(&mut self) -> Result<Value<'a>, SyntaxError> {
+    pub(crate) fn value(&mut self) -> Result<Value<'a>, SyntaxError> {
         let first = self.skip_ws();
         let offset = self.pos;
         let kind = match first {
             Some(b'{' | b'[') => {
                 self.skip_container()?;
-                let container = Container {
-                    doc: self.doc,
-                    start: offset,
-                };
+                let container = Container::validated(self.doc, offset);
                 if first == Some(b'{') {
                     ValueKind::Object(container)
                 } else {
@@ -282,7 +126,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string at the cursor (which is on its opening quote).
-    fn string(&mut self) -> Result<JsonStr<'a>, SyntaxError> {
+    pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, SyntaxError> {
         self.bump();
         let start = self.pos;
         loop {
