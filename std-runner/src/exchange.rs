@@ -120,6 +120,7 @@ pub struct Exchange {
     sink: Option<BodySink>,
     limits: BodyLimits,
     head_reader: ResponseReader,
+    connect_only: bool,
 }
 
 impl Exchange {
@@ -133,7 +134,15 @@ impl Exchange {
             sink: Some(sink),
             limits,
             head_reader: ResponseReader::new(),
+            connect_only: false,
         }
+    }
+
+    /// An exchange that ends as soon as the connection is made (a tcp check):
+    /// nothing is sent, the response has status 0.
+    pub fn connect_only(mut self) -> Self {
+        self.connect_only = true;
+        self
     }
 
     /// The stream, for (de)registration with the poll.
@@ -171,6 +180,13 @@ impl Exchange {
     fn try_advance(&mut self) -> Result<Option<Response>, ExchangeError> {
         if let State::Connecting = self.state {
             match self.stream.connect_result() {
+                Ok(()) if self.connect_only => {
+                    return Ok(Some(Response {
+                        status: 0,
+                        body: Vec::new(),
+                        found: None,
+                    }));
+                }
                 Ok(()) => self.state = State::Sending { written: 0 },
                 Err(e) if is_in_progress(&e) => return Ok(None),
                 Err(e) => return Err(ExchangeError::Io(Phase::Connect, e)),

@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod heartbeat;
 pub mod listener;
 pub mod log;
+pub mod probe;
 pub mod procfs;
 pub mod stdin;
 pub mod supervisor;

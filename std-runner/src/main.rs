@@ -1,10 +1,19 @@
 //! `supercheck`: health checks for services run under supervisord.
+//!
+//! One multi-call binary: called as `supervisor_http_check` (or any other
+//! drop-in name) it is that tool; called as `supercheck` it takes the tool as
+//! a subcommand (`supercheck http ...`).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, Command, value_parser};
+use clap::{Arg, Command, value_parser};
+use supercheck::cli::convert::{ProcessEnv, listener_config};
+use supercheck::cli::drop_in;
+use supercheck::cli::tool::Tool;
 use supercheck::demo_service::DemoService;
+use supercheck::listener::Listener;
 
 fn demo_service_command() -> Command {
     Command::new("demo-service")
@@ -28,20 +37,53 @@ fn demo_service_command() -> Command {
         )
 }
 
-fn main() -> ExitCode {
-    let matches = Command::new("supercheck")
+fn supercheck_command() -> Command {
+    let mut cmd = Command::new("supercheck")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Health checks for services run under supervisord")
-        .subcommand_required(true)
-        .subcommand(demo_service_command())
-        .arg(
-            Arg::new("verbose")
-                .long("verbose")
-                .short('v')
-                .action(ArgAction::SetTrue)
-                .global(true),
+        .long_about(
+            "Health checks for services run under supervisord.\n\n\
+             Installed under the names of the Python tools it replaces (supervisor_http_check, \
+             supervisor_tcp_check, supervisor_xmlrpc_check, supervisor_memory_check, \
+             supervisor_cpu_check, supervisor_file_check, supervisor_complex_check), it accepts \
+             exactly their flags. `supercheck <check> ...` is the same.",
         )
-        .get_matches();
+        .subcommand_required(true);
+    for tool in Tool::ALL {
+        cmd = cmd.subcommand(drop_in::command(tool, tool.subcommand()));
+    }
+    cmd.subcommand(demo_service_command())
+}
+
+fn run_listener(tool: Tool, name: &str, matches: &clap::ArgMatches) -> ExitCode {
+    let config = match listener_config(tool, matches, &ProcessEnv) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match Listener::new(config).and_then(Listener::run) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let program = args
+        .first()
+        .and_then(|a| a.to_str())
+        .unwrap_or("supercheck");
+    if let Some(tool) = Tool::from_program_path(program) {
+        let name = tool.program_name().unwrap_or("supercheck");
+        let matches = drop_in::command(tool, name).get_matches_from(&args);
+        return run_listener(tool, name, &matches);
+    }
+    let matches = supercheck_command().get_matches_from(&args);
     match matches.subcommand() {
         Some(("demo-service", m)) => {
             let service = DemoService {
@@ -60,6 +102,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        _ => ExitCode::from(2),
+        Some((sub, m)) => match Tool::from_subcommand(sub) {
+            Some(tool) => run_listener(tool, "supercheck", m),
+            None => ExitCode::from(2),
+        },
+        None => ExitCode::from(2),
     }
 }

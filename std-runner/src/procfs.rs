@@ -7,6 +7,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use supercheck_core::check::memory::{
+    DEFAULT_MAX_DEPTH, ProcEntry, TreeError, kib_from_pages, tree_rss_kib,
+};
+
 /// The kernel's `USER_HZ`: clock ticks per second in `/proc/<pid>/stat`, fixed
 /// at 100 by the Linux ABI on every architecture.
 const USER_HZ: u64 = 100;
@@ -20,6 +24,8 @@ pub struct ProcStat {
     pub ppid: u32,
     /// User plus system CPU time consumed so far, in milliseconds.
     pub cpu_millis: u64,
+    /// Resident set size in pages.
+    pub rss_pages: u64,
 }
 
 /// Where `/proc` is mounted (tests may point elsewhere).
@@ -86,12 +92,28 @@ impl Procfs {
         Ok(out)
     }
 
-    /// `pid` and all its descendants, `pid` first.
+    /// The resident memory of `pid` and all its descendants, in KiB, from one
+    /// snapshot of `/proc` (`stats`, taken with [`Procfs::all_stats`]).
     ///
     /// # Errors
-    /// When `/proc` cannot be listed.
-    pub fn tree(&self, pid: u32) -> io::Result<Vec<u32>> {
-        Ok(descendants(pid, &self.all_stats()?))
+    /// `NotFound` when `pid` is not in the snapshot; `InvalidData` when the
+    /// process tree is deeper than the core's cap.
+    pub fn tree_rss_kib(&self, pid: u32, stats: &[ProcStat]) -> io::Result<u64> {
+        let page_bytes = u64::try_from(rustix::param::page_size()).unwrap_or(4096);
+        let mut table: Vec<ProcEntry> = stats
+            .iter()
+            .map(|s| ProcEntry {
+                pid: s.pid,
+                ppid: s.ppid,
+                rss_kib: kib_from_pages(s.rss_pages, page_bytes),
+            })
+            .collect();
+        tree_rss_kib(pid, &mut table, DEFAULT_MAX_DEPTH).map_err(|e| match e {
+            TreeError::RootMissing => {
+                io::Error::new(io::ErrorKind::NotFound, format!("pid {pid} is gone"))
+            }
+            other => invalid(other.to_string()),
+        })
     }
 
     /// Whether `/proc/<pid>` exists.
@@ -102,22 +124,6 @@ impl Procfs {
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
-}
-
-/// `pid` followed by every process whose chain of parents leads to it.
-/// Cycles (impossible in a consistent snapshot, possible in a torn one) are cut.
-pub fn descendants(pid: u32, stats: &[ProcStat]) -> Vec<u32> {
-    let mut tree = vec![pid];
-    let mut next = 0;
-    while let Some(&parent) = tree.get(next) {
-        next += 1;
-        for stat in stats {
-            if stat.ppid == parent && stat.pid != pid && !tree.contains(&stat.pid) {
-                tree.push(stat.pid);
-            }
-        }
-    }
-    tree
 }
 
 /// The `VmRSS:` value of a `/proc/<pid>/status` text, in KiB.
@@ -142,11 +148,13 @@ pub fn parse_stat(text: &str) -> Option<ProcStat> {
     let ppid = field(4)?.parse().ok()?;
     let utime: u64 = field(14)?.parse().ok()?;
     let stime: u64 = field(15)?.parse().ok()?;
+    let rss_pages: u64 = field(24)?.parse().ok()?;
     let ticks = utime.saturating_add(stime);
     Some(ProcStat {
         pid,
         ppid,
         cpu_millis: ticks.saturating_mul(1000) / USER_HZ,
+        rss_pages,
     })
 }
 
@@ -162,7 +170,8 @@ mod tests {
             Some(ProcStat {
                 pid: 4242,
                 ppid: 17,
-                cpu_millis: 3000
+                cpu_millis: 3000,
+                rss_pages: 200,
             })
         );
     }
@@ -175,31 +184,15 @@ mod tests {
     }
 
     #[test]
-    fn descendants_follow_parent_links_and_survive_cycles() {
-        let s = |pid, ppid| ProcStat {
-            pid,
-            ppid,
-            cpu_millis: 0,
-        };
-        let stats = [
-            s(1, 0),
-            s(10, 1),
-            s(11, 10),
-            s(12, 11),
-            s(20, 1),
-            s(30, 31),
-            s(31, 30),
-        ];
-        assert_eq!(descendants(10, &stats), vec![10, 11, 12]);
-        assert_eq!(descendants(30, &stats), vec![30, 31]);
-    }
-
-    #[test]
     fn own_process_is_readable() {
         let procfs = Procfs::default();
         let me = std::process::id();
         assert!(procfs.rss_kib(me).unwrap() > 0);
         assert_eq!(procfs.stat(me).unwrap().pid, me);
-        assert!(procfs.tree(me).unwrap().starts_with(&[me]));
+        let stats = procfs.all_stats().unwrap();
+        let own = procfs.rss_kib(me).unwrap();
+        let tree = procfs.tree_rss_kib(me, &stats).unwrap();
+        assert!(tree >= own / 2, "tree {tree} KiB, own {own} KiB");
+        assert!(procfs.tree_rss_kib(u32::MAX, &stats).is_err());
     }
 }

@@ -1,4 +1,5 @@
 //! Command lines: which tool was asked for, and its flags.
 
+pub mod convert;
 pub mod drop_in;
 pub mod tool;

@@ -1,5 +1,399 @@
-//! The event listener: supervisord's protocol on stdin/stdout, probes on one
-//! mio poll, restarts through supervisord's XML-RPC interface.
+//! The event listener: supervisord's protocol on stdin/stdout, every probe on
+//! one mio poll, restarts through supervisord's XML-RPC interface.
+//!
+//! ## When a tick is acknowledged
+//!
+//! supervisord sends the next event only after the listener's `RESULT`, and
+//! re-sends the in-flight event to a listener that dies before answering. A
+//! tick is therefore acknowledged when every process it selected has a verdict
+//! and every restart it decided has been *asked for*, or when its acknowledgement
+//! deadline passes (one second before the next tick of the same period is due),
+//! whichever comes first:
+//! - a listener killed mid-tick gets the same tick again after its restart, so
+//!   no tick is lost to a crash;
+//! - a slow or hung service never holds the pool BUSY for longer than a tick
+//!   period, so supervisord's event buffer never overflows; probes still under
+//!   way go on after the acknowledgement and their verdicts still count;
+//! - ticks that piled up anyway (the listener was stopped, supervisord was
+//!   busy) arrive back to back with stale `when` values: a tick that comes
+//!   less than half a period after the previous round started is acknowledged
+//!   at once and coalesced into that round, never replayed.
 
+pub mod config;
 pub mod protocol;
+mod round;
+mod tasks;
 pub mod timers;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use mio::{Events, Interest, Poll, Token};
+use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook_mio::v1_0::Signals;
+use supercheck_core::check::cpu::CpuSample;
+use supercheck_core::health::{HealthMachine, PolicyError};
+use supercheck_core::time::Instant as CoreInstant;
+
+use self::config::ListenerConfig;
+use self::protocol::{EventReader, Incoming};
+use self::round::{Cycle, TargetState};
+use self::tasks::Task;
+use self::timers::Timers;
+use crate::log::Logger;
+use crate::log_line;
+use crate::probe::local::ProcSnapshot;
+use crate::procfs::Procfs;
+use crate::stdin::{Drained, StdinSource};
+
+const STDIN: Token = Token(0);
+const SIGNALS: Token = Token(1);
+/// Tokens of sockets start here; each task gets a fresh one.
+const FIRST_TASK: usize = 2;
+
+/// Core instants count milliseconds from a point far enough in the past that
+/// a process started long before the listener still has a start time.
+const CORE_EPOCH_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
+
+/// Something the loop must do at a given time.
+#[derive(Debug)]
+enum Timer {
+    /// A task's time is up.
+    TaskDeadline(usize),
+    /// Try a probe again.
+    Retry {
+        target: String,
+        check: usize,
+        round: u64,
+        attempt: u32,
+    },
+    /// Take the second CPU sample of a cpu check.
+    CpuSample {
+        target: String,
+        check: usize,
+        round: u64,
+        pid: u32,
+        first: CpuSample,
+    },
+    /// An exec check's command ran out of time.
+    ExecDeadline { pid: u32 },
+    /// Acknowledge the tick of this cycle even if probes are still running.
+    AckDeadline { cycle: u64 },
+    /// A health machine asked to be woken (end of back-off or grace).
+    Health { target: String },
+}
+
+/// A running exec check.
+struct ExecRun {
+    child: Child,
+    target: String,
+    check: usize,
+    round: u64,
+    attempt: u32,
+}
+
+/// How the listener ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Told to stop (signal) or stdin closed: status 0.
+    Clean,
+    /// The event stream could not be followed: status 1.
+    ProtocolLost,
+    /// `--once` found a process failing or could not check it: status 1.
+    OnceFailed,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Clean => 0,
+            Exit::ProtocolLost | Exit::OnceFailed => 1,
+        }
+    }
+}
+
+/// The event listener.
+pub struct Listener {
+    config: ListenerConfig,
+    log: Logger,
+    poll: Poll,
+    stdin: Option<StdinSource>,
+    signals: Signals,
+    reader: EventReader,
+    out: io::Stdout,
+    epoch: Instant,
+    timers: Timers<Timer>,
+    tasks: HashMap<usize, Task>,
+    next_token: usize,
+    execs: Vec<ExecRun>,
+    targets: HashMap<String, TargetState>,
+    cycle: Option<Cycle>,
+    cycle_seq: u64,
+    round_seq: u64,
+    /// The event being handled, not yet acknowledged.
+    busy: bool,
+    procfs: Procfs,
+    proc_snapshot: ProcSnapshot,
+    exit: Option<Exit>,
+    stdin_open: bool,
+}
+
+impl Listener {
+    /// A listener for `config`: registers stdin and the signals.
+    ///
+    /// # Errors
+    /// When the poll, stdin or the signal handlers cannot be set up, or the
+    /// policy is invalid.
+    pub fn new(config: ListenerConfig) -> io::Result<Self> {
+        HealthMachine::new(config.policy)
+            .map_err(|e: PolicyError| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        let poll = Poll::new()?;
+        let stdin = if config.once {
+            None
+        } else {
+            Some(StdinSource::register(poll.registry(), STDIN)?)
+        };
+        let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD])?;
+        poll.registry()
+            .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        Ok(Self {
+            log: Logger::new(config.check_name.clone(), config.verbose),
+            reader: EventReader::new(config.len_mode),
+            config,
+            poll,
+            stdin,
+            signals,
+            out: io::stdout(),
+            epoch: Instant::now(),
+            timers: Timers::default(),
+            tasks: HashMap::new(),
+            next_token: FIRST_TASK,
+            execs: Vec::new(),
+            targets: HashMap::new(),
+            cycle: None,
+            cycle_seq: 0,
+            round_seq: 0,
+            busy: false,
+            procfs: Procfs::default(),
+            proc_snapshot: ProcSnapshot::default(),
+            exit: None,
+            stdin_open: true,
+        })
+    }
+
+    /// The core's clock: monotonic milliseconds.
+    fn core_now(&self) -> CoreInstant {
+        let elapsed = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        CoreInstant::from_millis(CORE_EPOCH_OFFSET_MS.saturating_add(elapsed))
+    }
+
+    /// The loop's instant for a core instant (for timers the health machine asks for).
+    fn std_instant(&self, at: CoreInstant) -> Instant {
+        let ms = at.millis().saturating_sub(CORE_EPOCH_OFFSET_MS);
+        self.epoch + Duration::from_millis(ms)
+    }
+
+    /// Speaks the protocol until told to stop, stdin closes or the stream is lost.
+    ///
+    /// # Errors
+    /// When stdout is closed or the poll fails.
+    pub fn run(mut self) -> io::Result<Exit> {
+        log_line!(
+            self.log,
+            "starting: {} check(s) [{}] on {}, supervisord at {}",
+            self.config.checks.len(),
+            self.config
+                .checks
+                .iter()
+                .map(|c| c.kind())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.config.selection,
+            self.config.server.endpoint
+        );
+        if self.config.once {
+            self.busy = true;
+            self.start_cycle(supercheck_core::event::TickPeriod::Secs3600, 0);
+        } else {
+            protocol::write_ready(&mut self.out)?;
+        }
+        let mut events = Events::with_capacity(256);
+        loop {
+            let timeout = self
+                .timers
+                .next_deadline()
+                .map(|at| at.saturating_duration_since(Instant::now()));
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            for event in events.iter() {
+                match event.token() {
+                    STDIN => self.on_stdin(),
+                    SIGNALS => self.on_signals(),
+                    Token(token) => self.on_task_ready(token),
+                }
+            }
+            self.fire_timers()?;
+            self.handle_incoming()?;
+            if let Some(exit) = self.exit {
+                self.shutdown();
+                return Ok(exit);
+            }
+        }
+    }
+
+    fn on_stdin(&mut self) {
+        let capacity = self.reader.capacity();
+        let Some(stdin) = self.stdin.as_mut() else {
+            return;
+        };
+        match stdin.drain(self.reader.buffer(), capacity) {
+            Ok(Drained::Open) => {}
+            Ok(Drained::Eof) => self.stdin_open = false,
+            Err(e) => {
+                log_line!(self.log, "cannot read stdin: {e}");
+                self.stdin_open = false;
+            }
+        }
+    }
+
+    fn on_signals(&mut self) {
+        let pending: Vec<i32> = self.signals.pending().collect();
+        for signal in pending {
+            if signal == SIGCHLD {
+                self.reap_execs();
+            } else if self.exit.is_none() {
+                log_line!(self.log, "told to stop (signal {signal})");
+                self.exit = Some(Exit::Clean);
+            }
+        }
+    }
+
+    /// Decodes the next event when idle; acknowledges non-tick events at once.
+    fn handle_incoming(&mut self) -> io::Result<()> {
+        if self.config.once {
+            return Ok(());
+        }
+        while !self.busy && self.exit.is_none() {
+            let Some(incoming) = self.reader.next_event() else {
+                // The pipe may hold more than one edge-triggered read took.
+                if self.stdin_open && self.reader.pending() == 0 {
+                    self.on_stdin();
+                    if self.reader.pending() > 0 {
+                        continue;
+                    }
+                }
+                if !self.stdin_open {
+                    if self.reader.pending() > 0 {
+                        log_line!(
+                            self.log,
+                            "stdin closed in the middle of an event ({} bytes received): it is ignored",
+                            self.reader.pending()
+                        );
+                    } else {
+                        log_line!(self.log, "stdin closed: supervisord is gone");
+                    }
+                    self.exit = Some(Exit::Clean);
+                }
+                return Ok(());
+            };
+            match incoming {
+                Incoming::Tick { period, when } => {
+                    self.busy = true;
+                    self.start_cycle(period, when);
+                }
+                Incoming::Other(name) => {
+                    crate::log_detail!(self.log, "received {name}: nothing to do");
+                    protocol::write_ack_and_ready(&mut self.out)?;
+                }
+                Incoming::Skipped(error) => {
+                    log_line!(self.log, "malformed event skipped: {error}");
+                    protocol::write_ack_and_ready(&mut self.out)?;
+                }
+                Incoming::Lost(error) => {
+                    log_line!(
+                        self.log,
+                        "protocol error: {error}; exiting so that supervisord restarts the listener in step"
+                    );
+                    self.exit = Some(Exit::ProtocolLost);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Acknowledges the event being handled.
+    fn acknowledge(&mut self) -> io::Result<()> {
+        if self.busy {
+            self.busy = false;
+            protocol::write_ack_and_ready(&mut self.out)?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn fire_timers(&mut self) -> io::Result<()> {
+        let now = Instant::now();
+        while let Some(timer) = self.timers.pop_due(now) {
+            match timer {
+                Timer::TaskDeadline(token) => self.on_task_deadline(token),
+                Timer::Retry {
+                    target,
+                    check,
+                    round,
+                    attempt,
+                } => self.start_check(&target, check, round, attempt),
+                Timer::CpuSample {
+                    target,
+                    check,
+                    round,
+                    pid,
+                    first,
+                } => {
+                    self.finish_cpu_sample(&target, check, round, pid, first);
+                }
+                Timer::ExecDeadline { pid } => self.on_exec_deadline(pid),
+                Timer::AckDeadline { cycle } => {
+                    if self
+                        .cycle
+                        .as_ref()
+                        .is_some_and(|c| c.id == cycle && !c.acknowledged)
+                    {
+                        if let Some(c) = self.cycle.as_mut() {
+                            c.acknowledged = true;
+                            crate::log_detail!(
+                                self.log,
+                                "acknowledging the tick with {} process(es) still being checked",
+                                c.outstanding
+                            );
+                        }
+                        self.acknowledge()?;
+                    }
+                }
+                Timer::Health { target } => self.on_health_timer(&target),
+            }
+        }
+        self.maybe_finish_cycle()
+    }
+
+    fn token(&mut self) -> usize {
+        let token = self.next_token;
+        self.next_token = self.next_token.wrapping_add(1).max(FIRST_TASK);
+        token
+    }
+
+    fn shutdown(&mut self) {
+        for mut exec in self.execs.drain(..) {
+            crate::probe::exec::kill(&mut exec.child);
+        }
+        for (_, mut task) in self.tasks.drain() {
+            let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+        }
+        log_line!(self.log, "done");
+    }
+}

@@ -20,6 +20,17 @@ pub fn supercheck_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_supercheck"))
 }
 
+/// The names supercheck answers to, linked into `{dir}/bin/` for every supervisord.
+pub const DROP_IN_NAMES: [&str; 7] = [
+    "supervisor_http_check",
+    "supervisor_tcp_check",
+    "supervisor_xmlrpc_check",
+    "supervisor_memory_check",
+    "supervisor_cpu_check",
+    "supervisor_file_check",
+    "supervisor_complex_check",
+];
+
 /// A port that was free a moment ago (bound to port 0, then released).
 pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -89,6 +100,12 @@ impl Supervisord {
                 .replace("{dir}", &d)
                 .replace("{bin}", &supercheck_bin().display().to_string())
         );
+        let bin_dir = dir.path().join("bin");
+        fs::create_dir_all(&bin_dir).expect("create bin dir");
+        for name in DROP_IN_NAMES {
+            std::os::unix::fs::symlink(supercheck_bin(), bin_dir.join(name))
+                .expect("link drop-in name");
+        }
         let conf_path = dir.path().join("supervisord.conf");
         fs::write(&conf_path, conf).expect("write supervisord.conf");
         let child = Command::new("python3")

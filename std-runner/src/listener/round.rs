@@ -1,0 +1,457 @@
+//! Tick cycles and per-process rounds: which processes a tick checks, how
+//! their checks' verdicts combine, what the health machine decides, and the
+//! restarts that follow.
+
+use std::collections::HashMap;
+use std::io;
+use std::time::{Duration, Instant};
+
+use supercheck_core::check::cpu::CpuWindow;
+use supercheck_core::check::verdict::{Verdict, VerdictKind};
+use supercheck_core::event::TickPeriod;
+use supercheck_core::health::{Decision, HealthMachine, Suppression};
+use supercheck_core::rpc::{FaultCode, SupervisorCall};
+use supercheck_core::time::Instant as CoreInstant;
+
+use super::tasks::TaskKind;
+use super::{Listener, Timer};
+use crate::log_line;
+use crate::supervisor::client::{CallError, ProcessSnapshot};
+
+/// The processes one tick selected, until each has a verdict.
+#[derive(Debug)]
+pub(super) struct Cycle {
+    pub id: u64,
+    pub started: Instant,
+    /// Processes whose verdict this cycle still waits for.
+    pub outstanding: usize,
+    /// Whether the tick has been acknowledged.
+    pub acknowledged: bool,
+    /// Whether supervisord's process list has arrived.
+    pub listed: bool,
+    /// Verdict counts, for the summary line.
+    pub counts: [usize; 3],
+    /// Processes selected.
+    pub selected: usize,
+    /// Whether the summary line has been written.
+    pub summarized: bool,
+}
+
+/// One process's checks for one tick.
+#[derive(Debug)]
+pub(super) struct Round {
+    pub id: u64,
+    pub cycle: u64,
+    pub pending: usize,
+    pub first_error: Option<(usize, Verdict)>,
+}
+
+/// What the listener remembers about one process.
+#[derive(Debug)]
+pub(super) struct TargetState {
+    pub machine: HealthMachine,
+    pub snapshot: ProcessSnapshot,
+    pub round: Option<Round>,
+    pub cpu: HashMap<usize, CpuWindow>,
+    pub restarting: bool,
+    pub seen_in_cycle: u64,
+}
+
+fn period_duration(period: TickPeriod) -> Duration {
+    Duration::from_secs(match period {
+        TickPeriod::Secs5 => 5,
+        TickPeriod::Secs60 => 60,
+        _ => 3600,
+    })
+}
+
+impl Listener {
+    /// A tick arrived: start a cycle, or coalesce a stale tick into the last one.
+    pub(super) fn start_cycle(&mut self, period: TickPeriod, when: u64) {
+        let period = period_duration(period);
+        if let Some(cycle) = &self.cycle {
+            if cycle.started.elapsed() < period / 2 {
+                crate::log_detail!(
+                    self.log,
+                    "tick {when} coalesced into the round started {:?} ago",
+                    cycle.started.elapsed()
+                );
+                let _ = self.acknowledge();
+                return;
+            }
+        }
+        self.cycle_seq += 1;
+        let id = self.cycle_seq;
+        self.cycle = Some(Cycle {
+            id,
+            started: Instant::now(),
+            outstanding: 0,
+            acknowledged: false,
+            listed: false,
+            counts: [0; 3],
+            selected: 0,
+            summarized: false,
+        });
+        let ack_after = period
+            .saturating_sub(Duration::from_secs(1))
+            .max(Duration::from_millis(500));
+        self.timers
+            .at(Instant::now() + ack_after, Timer::AckDeadline { cycle: id });
+        self.proc_snapshot.clear();
+        self.call_supervisor(
+            SupervisorCall::GetAllProcessInfo,
+            TaskKind::ProcessList { cycle: id },
+        );
+    }
+
+    /// supervisord's process list for cycle `cycle` arrived (or did not).
+    pub(super) fn on_process_list(
+        &mut self,
+        cycle: u64,
+        result: Result<Vec<ProcessSnapshot>, CallError>,
+    ) {
+        let Some(current) = self.cycle.as_mut().filter(|c| c.id == cycle) else {
+            return;
+        };
+        current.listed = true;
+        let processes = match result {
+            Ok(processes) => processes,
+            Err(e) => {
+                log_line!(
+                    self.log,
+                    "cannot list processes: {e}; nothing is checked or restarted this tick"
+                );
+                return;
+            }
+        };
+        let present: std::collections::HashSet<String> =
+            processes.iter().map(ProcessSnapshot::namespec).collect();
+        self.targets.retain(|key, _| present.contains(key));
+        let mut selected = Vec::new();
+        for process in processes {
+            if !self.config.wants(&process) {
+                continue;
+            }
+            let key = process.namespec();
+            let policy = self.config.policy;
+            let target = match self.targets.entry(key.clone()) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => match HealthMachine::new(policy) {
+                    Ok(machine) => v.insert(TargetState {
+                        machine,
+                        snapshot: process.clone(),
+                        round: None,
+                        cpu: HashMap::new(),
+                        restarting: false,
+                        seen_in_cycle: 0,
+                    }),
+                    Err(_) => continue,
+                },
+            };
+            target.snapshot = process;
+            target.seen_in_cycle = cycle;
+            if target.round.is_some() || target.restarting {
+                crate::log_detail!(
+                    self.log,
+                    "{key}: still being checked or restarted, skipped this tick"
+                );
+                continue;
+            }
+            selected.push(key);
+        }
+        if let Some(c) = self.cycle.as_mut() {
+            c.selected = selected.len();
+            c.outstanding = selected.len();
+        }
+        if selected.is_empty() {
+            log_line!(
+                self.log,
+                "No processes in state {} found for {}",
+                self.states_label(),
+                self.config.selection
+            );
+        }
+        for key in selected {
+            self.start_round(&key, cycle);
+        }
+    }
+
+    fn states_label(&self) -> String {
+        self.config
+            .states
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn start_round(&mut self, key: &str, cycle: u64) {
+        self.round_seq += 1;
+        let round = self.round_seq;
+        let checks = self.config.checks.len();
+        if let Some(target) = self.targets.get_mut(key) {
+            target.round = Some(Round {
+                id: round,
+                cycle,
+                pending: checks,
+                first_error: None,
+            });
+        }
+        for check in 0..checks {
+            self.start_check(key, check, round, 1);
+        }
+    }
+
+    /// The start time of a process on the core's clock (from supervisord's epoch seconds).
+    pub(super) fn started_at(&self, snapshot: &ProcessSnapshot) -> Option<CoreInstant> {
+        if snapshot.start <= 0 {
+            return None;
+        }
+        let uptime_ms = u64::try_from(snapshot.now.saturating_sub(snapshot.start))
+            .unwrap_or(0)
+            .saturating_mul(1000);
+        let listed_at = self.core_now();
+        Some(listed_at - supercheck_core::time::Duration::from_millis(uptime_ms))
+    }
+
+    /// A check of a round produced its final verdict.
+    pub(super) fn finish_check(&mut self, key: &str, check: usize, round: u64, verdict: Verdict) {
+        let kind = self.config.checks.get(check).map_or("?", |c| c.kind());
+        let Some(target) = self.targets.get_mut(key) else {
+            return;
+        };
+        let Some(current) = target.round.as_mut().filter(|r| r.id == round) else {
+            return;
+        };
+        current.pending = current.pending.saturating_sub(1);
+        match verdict {
+            Verdict::Pass => crate::log_detail!(self.log, "{key}: {kind} check passed"),
+            Verdict::Fail(reason) => log_line!(self.log, "{key}: {kind} check failed: {reason}"),
+            Verdict::Error(error) => log_line!(
+                self.log,
+                "{key}: {kind} check could not run: {error}; not restarting"
+            ),
+        }
+        let finished = match verdict {
+            // The first failure decides: the other checks' verdicts cannot change it.
+            Verdict::Fail(_) => Some(verdict),
+            Verdict::Error(_) if current.first_error.is_none() => {
+                current.first_error = Some((check, verdict));
+                (current.pending == 0).then_some(verdict)
+            }
+            _ if current.pending == 0 => {
+                Some(current.first_error.map_or(Verdict::Pass, |(_, v)| v))
+            }
+            _ => None,
+        };
+        if let Some(verdict) = finished {
+            if self.config.once {
+                println!("{key}: {verdict}");
+            }
+            let cycle = current.cycle;
+            target.round = None;
+            self.decide(key, verdict);
+            if let Some(c) = self.cycle.as_mut().filter(|c| c.id == cycle) {
+                c.outstanding = c.outstanding.saturating_sub(1);
+                let slot = match verdict.kind() {
+                    VerdictKind::Pass => 0,
+                    VerdictKind::Fail => 1,
+                    VerdictKind::Error => 2,
+                };
+                if let Some(n) = c.counts.get_mut(slot) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    /// Feeds a process's verdict to its health machine and acts on the decision.
+    fn decide(&mut self, key: &str, verdict: Verdict) {
+        let now = self.core_now();
+        let Some(target) = self.targets.get(key) else {
+            return;
+        };
+        let started_at = self.started_at(&target.snapshot);
+        let Some(target) = self.targets.get_mut(key) else {
+            return;
+        };
+        let decision = target.machine.observe(now, verdict, started_at);
+        self.act(key, decision);
+    }
+
+    fn act(&mut self, key: &str, decision: Decision) {
+        match decision {
+            Decision::Nothing => {}
+            Decision::Restart(reason) => {
+                let Some(target) = self.targets.get_mut(key) else {
+                    return;
+                };
+                if target.restarting {
+                    return;
+                }
+                if self.config.once {
+                    println!("{key}: would restart ({reason})");
+                    return;
+                }
+                target.restarting = true;
+                log_line!(self.log, "{key}: restarting ({reason})");
+                let name = key.to_string();
+                self.call_supervisor(
+                    SupervisorCall::StopProcess {
+                        name: &name,
+                        wait: true,
+                    },
+                    TaskKind::Stop {
+                        target: name.clone(),
+                    },
+                );
+            }
+            Decision::Suppressed(Suppression::Grace { until }) => {
+                let left = until.saturating_since(self.core_now());
+                log_line!(
+                    self.log,
+                    "{key}: failing, but in its start grace period for {left} more: not restarting"
+                );
+            }
+            Decision::Suppressed(Suppression::Backoff { until }) => {
+                let left = until.saturating_since(self.core_now());
+                log_line!(
+                    self.log,
+                    "{key}: failing; backing off, next restart allowed in {left}"
+                );
+            }
+            Decision::Suppressed(_) => {
+                log_line!(
+                    self.log,
+                    "{key}: failing; restart budget spent, not restarting"
+                );
+            }
+            Decision::GaveUp(reason) => {
+                log_line!(
+                    self.log,
+                    "{key}: giving up after too many restarts ({reason}); it will not be restarted again"
+                );
+            }
+            Decision::Unhealthy(reason) => log_line!(self.log, "{key}: unhealthy ({reason})"),
+            Decision::Recovered => log_line!(self.log, "{key}: healthy again"),
+        }
+        self.schedule_health_wake(key);
+    }
+
+    fn schedule_health_wake(&mut self, key: &str) {
+        if let Some(at) = self.targets.get(key).and_then(|t| t.machine.poll_at()) {
+            let at = self.std_instant(at);
+            self.timers.at(
+                at,
+                Timer::Health {
+                    target: key.to_string(),
+                },
+            );
+        }
+    }
+
+    pub(super) fn on_health_timer(&mut self, key: &str) {
+        let now = self.core_now();
+        let Some(target) = self.targets.get(key) else {
+            return;
+        };
+        let started_at = self.started_at(&target.snapshot);
+        let Some(target) = self.targets.get_mut(key) else {
+            return;
+        };
+        if target.machine.poll_at().is_some_and(|at| at <= now) {
+            let decision = target.machine.handle_timeout(now, started_at);
+            self.act(key, decision);
+        }
+    }
+
+    /// The stop half of a restart answered.
+    pub(super) fn on_stopped(&mut self, key: &str, result: Result<(), CallError>) {
+        match result {
+            Ok(()) => crate::log_detail!(self.log, "{key}: stopped"),
+            Err(e) if e.fault() == Some(FaultCode::NotRunning) => {
+                crate::log_detail!(self.log, "{key}: was not running any more; starting it");
+            }
+            Err(e) => {
+                log_line!(self.log, "{key}: could not stop it: {e}");
+                if let Some(target) = self.targets.get_mut(key) {
+                    target.restarting = false;
+                }
+                return;
+            }
+        }
+        let name = key.to_string();
+        self.call_supervisor(
+            SupervisorCall::StartProcess {
+                name: &name,
+                wait: false,
+            },
+            TaskKind::Start {
+                target: name.clone(),
+            },
+        );
+    }
+
+    /// The start half of a restart answered.
+    pub(super) fn on_started(&mut self, key: &str, result: Result<(), CallError>) {
+        let now = self.core_now();
+        let done = match result {
+            Ok(()) => {
+                log_line!(self.log, "{key}: restarted");
+                true
+            }
+            Err(e) if e.fault() == Some(FaultCode::AlreadyStarted) => {
+                log_line!(self.log, "{key}: already started again by someone else");
+                true
+            }
+            Err(e) => {
+                log_line!(self.log, "{key}: could not start it: {e}");
+                false
+            }
+        };
+        if let Some(target) = self.targets.get_mut(key) {
+            target.restarting = false;
+            if done {
+                target.machine.restarted(now);
+            }
+        }
+        self.schedule_health_wake(key);
+    }
+
+    /// Acknowledges the tick once every selected process has its verdict, and
+    /// writes the tick's summary line.
+    pub(super) fn maybe_finish_cycle(&mut self) -> io::Result<()> {
+        let Some(cycle) = self.cycle.as_mut() else {
+            return Ok(());
+        };
+        if !cycle.listed || cycle.outstanding > 0 || cycle.summarized {
+            return Ok(());
+        }
+        cycle.summarized = true;
+        let [pass, fail, error] = cycle.counts;
+        let elapsed = cycle.started.elapsed().as_millis();
+        let selected = cycle.selected;
+        let acknowledged = std::mem::replace(&mut cycle.acknowledged, true);
+        if selected > 0 && fail == 0 && error == 0 {
+            log_line!(
+                self.log,
+                "{selected} process(es) checked: all passed ({elapsed} ms)"
+            );
+        } else if selected > 0 {
+            log_line!(
+                self.log,
+                "{selected} process(es) checked: {pass} passed, {fail} failed, {error} could not be checked ({elapsed} ms)"
+            );
+        }
+        if self.config.once {
+            self.exit = Some(if fail == 0 && error == 0 {
+                super::Exit::Clean
+            } else {
+                super::Exit::OnceFailed
+            });
+        } else if !acknowledged {
+            self.acknowledge()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,512 @@
+//! Starting and finishing the work of a round: network probes and calls to
+//! supervisord on the poll, CPU samples on timers, exec checks as children.
+
+use std::time::{Duration, Instant};
+
+use mio::{Interest, Token};
+use supercheck_core::check::cpu::{CpuLimit, CpuPercent, CpuSample, cpu_percent};
+use supercheck_core::check::retry::RetryPolicy;
+use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
+use supercheck_core::check::verdict::{CheckError, Verdict};
+use supercheck_core::rpc::SupervisorCall;
+use supercheck_core::time::Duration as CoreDuration;
+
+use super::{ExecRun, Listener, Timer};
+use crate::endpoint::Endpoint;
+use crate::exchange::{Exchange, Progress};
+use crate::log_line;
+use crate::probe::{exec, local, net};
+use crate::supervisor::client;
+
+/// How long a CPU check measures (psutil's `cpu_percent(3.0)`), on a timer.
+const CPU_SAMPLE_WINDOW: Duration = Duration::from_secs(3);
+
+/// What a socket task is for.
+#[derive(Debug)]
+pub(super) enum TaskKind {
+    /// A probe of a round.
+    Probe {
+        target: String,
+        check: usize,
+        round: u64,
+        attempt: u32,
+        judge: net::Judge,
+    },
+    /// `getAllProcessInfo` for a cycle.
+    ProcessList { cycle: u64 },
+    /// `stopProcess` of a restart.
+    Stop { target: String },
+    /// `startProcess` of a restart.
+    Start { target: String },
+}
+
+/// A socket exchange in flight.
+pub(super) struct Task {
+    pub exchange: Exchange,
+    pub kind: TaskKind,
+    pub timeout: Duration,
+}
+
+impl Listener {
+    /// Starts attempt `attempt` of check `check` of the round `round` of `key`.
+    pub(super) fn start_check(&mut self, key: &str, check: usize, round: u64, attempt: u32) {
+        let Some(target) = self.targets.get(key) else {
+            return;
+        };
+        if target.round.as_ref().is_none_or(|r| r.id != round) {
+            return;
+        }
+        let Some(plan) = self.config.checks.get(check) else {
+            return;
+        };
+        let snapshot = target.snapshot.clone();
+        let port = match plan.port.as_ref().map(|p| p.port_for(&snapshot.name)) {
+            Some(Ok(port)) => Some(port),
+            Some(Err(e)) => {
+                self.finish_check(key, check, round, Verdict::Error(CheckError::Port(e)));
+                return;
+            }
+            None => None,
+        };
+        let spec = plan.spec.clone();
+        match spec {
+            CheckSpec::Http(http) => {
+                let judge = match net::status_set(&http.expected_status) {
+                    Ok(statuses) => net::Judge::Http {
+                        statuses,
+                        needle: http.expected_body.map(|b| b.as_bytes().to_vec()),
+                    },
+                    Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
+                };
+                let port = port.unwrap_or(80);
+                match net::http_request(&http, port) {
+                    Ok(request) => {
+                        let endpoint = Endpoint::Tcp((net::LOCALHOST, port).into());
+                        self.start_probe(
+                            key,
+                            check,
+                            round,
+                            attempt,
+                            endpoint,
+                            request,
+                            judge,
+                            http.timeout.get(),
+                        );
+                    }
+                    Err(e) => self.finish_check(key, check, round, Verdict::Error(e)),
+                }
+            }
+            CheckSpec::Tcp(tcp) => {
+                let endpoint = Endpoint::Tcp((net::LOCALHOST, port.unwrap_or(80)).into());
+                self.start_probe(
+                    key,
+                    check,
+                    round,
+                    attempt,
+                    endpoint,
+                    Vec::new(),
+                    net::Judge::Connect,
+                    tcp.timeout.get(),
+                );
+            }
+            CheckSpec::XmlRpc(xml) => {
+                let port = match xml.target {
+                    XmlRpcTarget::Http { .. } => port,
+                    _ => None,
+                };
+                let (endpoint, path) = net::xmlrpc_endpoint(&xml, port, &snapshot.name);
+                match net::xmlrpc_request(&xml, port, &path) {
+                    Ok(request) => {
+                        self.start_probe(
+                            key,
+                            check,
+                            round,
+                            attempt,
+                            endpoint,
+                            request,
+                            net::Judge::XmlRpc,
+                            xml.timeout.get(),
+                        );
+                    }
+                    Err(e) => self.finish_check(key, check, round, Verdict::Error(e)),
+                }
+            }
+            CheckSpec::Memory(memory) => {
+                let (verdict, _) =
+                    local::memory(&memory, snapshot.pid, &self.procfs, &mut self.proc_snapshot);
+                self.finish_check(key, check, round, verdict);
+            }
+            CheckSpec::File(file) => {
+                let path =
+                    local::heartbeat_path(&file, &snapshot.group, &snapshot.name, snapshot.pid);
+                let (verdict, _) = local::file_age(&file, &path);
+                if let (Verdict::Pass, None) = (verdict, std::fs::symlink_metadata(&path).ok()) {
+                    log_line!(
+                        self.log,
+                        "{key}: cannot examine {}: passing, as -x is not given",
+                        path.display()
+                    );
+                }
+                self.finish_check(key, check, round, verdict);
+            }
+            CheckSpec::Cpu(_) => match self.procfs.stat(snapshot.pid) {
+                Ok(stat) => {
+                    let first = CpuSample {
+                        at: self.core_now(),
+                        cpu_time: CoreDuration::from_millis(stat.cpu_millis),
+                    };
+                    let timer = Timer::CpuSample {
+                        target: key.to_string(),
+                        check,
+                        round,
+                        pid: snapshot.pid,
+                        first,
+                    };
+                    self.timers.at(Instant::now() + CPU_SAMPLE_WINDOW, timer);
+                }
+                Err(_) => self.finish_check(
+                    key,
+                    check,
+                    round,
+                    Verdict::Error(CheckError::ProcessVanished),
+                ),
+            },
+            CheckSpec::Exec(spec) => match exec::spawn(&spec, &snapshot) {
+                Ok(child) => {
+                    let pid = child.id();
+                    self.timers.at(
+                        Instant::now() + to_std(spec.timeout.get()),
+                        Timer::ExecDeadline { pid },
+                    );
+                    self.execs.push(ExecRun {
+                        child,
+                        target: key.to_string(),
+                        check,
+                        round,
+                        attempt,
+                    });
+                }
+                Err(e) => self.finish_check(key, check, round, exec::spawn_error_verdict(&e)),
+            },
+            _ => self.finish_check(
+                key,
+                check,
+                round,
+                Verdict::Error(CheckError::Config("unsupported check kind")),
+            ),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_probe(
+        &mut self,
+        key: &str,
+        check: usize,
+        round: u64,
+        attempt: u32,
+        endpoint: Endpoint,
+        request: Vec<u8>,
+        judge: net::Judge,
+        timeout: CoreDuration,
+    ) {
+        let sink = match judge.sink() {
+            Ok(sink) => sink,
+            Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
+        };
+        let stream = match endpoint.connect() {
+            Ok(stream) => stream,
+            Err(e) => {
+                let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
+                let verdict = net::failure_verdict(&error, &judge);
+                return self.probe_ended(key, check, round, attempt, verdict);
+            }
+        };
+        let limits = judge.limits();
+        let mut exchange = Exchange::new(stream, request, sink, limits);
+        if matches!(judge, net::Judge::Connect) {
+            exchange = exchange.connect_only();
+        }
+        let kind = TaskKind::Probe {
+            target: key.to_string(),
+            check,
+            round,
+            attempt,
+            judge,
+        };
+        self.add_task(exchange, kind, to_std(timeout));
+    }
+
+    /// Sends a call to supervisord.
+    pub(super) fn call_supervisor(&mut self, call: SupervisorCall<'_>, kind: TaskKind) {
+        let timeout = match kind {
+            TaskKind::Stop { .. } => self.config.stop_timeout,
+            _ => self.config.rpc_timeout,
+        };
+        match client::start_call(&self.config.server, &call) {
+            Ok(exchange) => self.add_task(exchange, kind, timeout),
+            Err(e) => self.finish_task(kind, Err(e)),
+        }
+    }
+
+    fn add_task(&mut self, mut exchange: Exchange, kind: TaskKind, timeout: Duration) {
+        let token = self.token();
+        if let Err(e) = self.poll.registry().register(
+            exchange.stream_mut(),
+            Token(token),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
+            let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
+            return self.task_failed(kind, error);
+        }
+        self.timers
+            .at(Instant::now() + timeout, Timer::TaskDeadline(token));
+        self.tasks.insert(
+            token,
+            Task {
+                exchange,
+                kind,
+                timeout,
+            },
+        );
+        // The socket may already be writable: edge-triggered polling would not say so again.
+        self.on_task_ready(token);
+    }
+
+    /// A socket of a task is ready: drive its exchange.
+    pub(super) fn on_task_ready(&mut self, token: usize) {
+        let Some(task) = self.tasks.get_mut(&token) else {
+            return;
+        };
+        match task.exchange.advance() {
+            Progress::Pending => {}
+            Progress::Done(response) => {
+                if let Some(mut task) = self.tasks.remove(&token) {
+                    let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+                    self.task_done(task.kind, response);
+                }
+            }
+            Progress::Failed(error) => {
+                if let Some(mut task) = self.tasks.remove(&token) {
+                    let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+                    self.task_failed(task.kind, error);
+                }
+            }
+        }
+    }
+
+    /// A task's deadline passed.
+    pub(super) fn on_task_deadline(&mut self, token: usize) {
+        let Some(mut task) = self.tasks.remove(&token) else {
+            return;
+        };
+        let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+        let phase = task.exchange.phase();
+        match task.kind {
+            TaskKind::Probe {
+                target,
+                check,
+                round,
+                attempt,
+                ..
+            } => {
+                let verdict = net::timeout_verdict(phase, to_core(task.timeout));
+                self.probe_ended(&target, check, round, attempt, verdict);
+            }
+            other => self.finish_task(other, Err(client::CallError::Timeout(phase))),
+        }
+    }
+
+    fn task_done(&mut self, kind: TaskKind, response: crate::exchange::Response) {
+        match kind {
+            TaskKind::Probe {
+                target,
+                check,
+                round,
+                attempt,
+                judge,
+            } => {
+                let verdict = judge.judge(&response);
+                self.probe_ended(&target, check, round, attempt, verdict);
+            }
+            other => self.finish_task(other, client::reply_body(Ok(response))),
+        }
+    }
+
+    fn task_failed(&mut self, kind: TaskKind, error: crate::exchange::ExchangeError) {
+        match kind {
+            TaskKind::Probe {
+                target,
+                check,
+                round,
+                attempt,
+                judge,
+            } => {
+                let verdict = net::failure_verdict(&error, &judge);
+                self.probe_ended(&target, check, round, attempt, verdict);
+            }
+            other => self.finish_task(other, Err(client::CallError::Transport(error))),
+        }
+    }
+
+    /// A supervisord call finished.
+    fn finish_task(&mut self, kind: TaskKind, body: Result<Vec<u8>, client::CallError>) {
+        match kind {
+            TaskKind::ProcessList { cycle } => {
+                let result = body.and_then(|b| client::parse_process_infos(&b));
+                self.on_process_list(cycle, result);
+            }
+            TaskKind::Stop { target } => {
+                self.on_stopped(&target, body.and_then(|b| client::parse_ack(&b)))
+            }
+            TaskKind::Start { target } => {
+                self.on_started(&target, body.and_then(|b| client::parse_ack(&b)))
+            }
+            TaskKind::Probe { .. } => {}
+        }
+    }
+
+    /// An attempt ended with `verdict`: retry it if the policy says so, else
+    /// it is the check's verdict.
+    fn probe_ended(&mut self, key: &str, check: usize, round: u64, attempt: u32, verdict: Verdict) {
+        if let Verdict::Fail(reason) = verdict {
+            if let Some(delay) = self.retry_policy(check).retry_after(attempt, reason) {
+                crate::log_detail!(
+                    self.log,
+                    "{key}: attempt {attempt} failed ({reason}); retrying in {delay}"
+                );
+                let timer = Timer::Retry {
+                    target: key.to_string(),
+                    check,
+                    round,
+                    attempt: attempt + 1,
+                };
+                self.timers.at(Instant::now() + to_std(delay), timer);
+                return;
+            }
+        }
+        self.finish_check(key, check, round, verdict);
+    }
+
+    fn retry_policy(&self, check: usize) -> RetryPolicy {
+        let retries = match self.config.checks.get(check).map(|c| &c.spec) {
+            Some(CheckSpec::Http(s)) => s.num_retries,
+            Some(CheckSpec::Tcp(s)) => s.num_retries,
+            Some(CheckSpec::XmlRpc(s)) => s.num_retries,
+            _ => 0,
+        };
+        RetryPolicy::supervisor_checks(retries)
+    }
+
+    /// The second sample of a cpu check.
+    pub(super) fn finish_cpu_sample(
+        &mut self,
+        key: &str,
+        check: usize,
+        round: u64,
+        pid: u32,
+        first: CpuSample,
+    ) {
+        let Some(CheckSpec::Cpu(spec)) = self.config.checks.get(check).map(|c| c.spec.clone())
+        else {
+            return;
+        };
+        let now = self.core_now();
+        let verdict = match self.procfs.stat(pid) {
+            Ok(stat) => {
+                let second = CpuSample {
+                    at: now,
+                    cpu_time: CoreDuration::from_millis(stat.cpu_millis),
+                };
+                match (
+                    cpu_percent(first, second),
+                    CpuPercent::from_percent_f64(spec.max_cpu.get()),
+                ) {
+                    (Ok(percent), Some(max)) => {
+                        let limit = CpuLimit {
+                            max,
+                            interval: spec.interval,
+                        };
+                        let window = self
+                            .targets
+                            .get_mut(key)
+                            .map(|t| t.cpu.entry(check).or_default());
+                        match window {
+                            Some(window) => window.observe(now, percent, limit),
+                            None => return,
+                        }
+                    }
+                    (Err(e), _) => Verdict::Error(e.into()),
+                    (_, None) => {
+                        Verdict::Error(CheckError::Config("the CPU limit is not a percentage"))
+                    }
+                }
+            }
+            Err(_) => Verdict::Error(CheckError::ProcessVanished),
+        };
+        self.finish_check(key, check, round, verdict);
+    }
+
+    /// SIGCHLD: collect the exec checks that finished.
+    pub(super) fn reap_execs(&mut self) {
+        let mut finished = Vec::new();
+        self.execs.retain_mut(|run| match run.child.try_wait() {
+            Ok(Some(status)) => {
+                finished.push((
+                    run.target.clone(),
+                    run.check,
+                    run.round,
+                    run.attempt,
+                    exec::exit_verdict(status),
+                ));
+                false
+            }
+            Ok(None) => true,
+            Err(_) => {
+                finished.push((
+                    run.target.clone(),
+                    run.check,
+                    run.round,
+                    run.attempt,
+                    Verdict::Error(CheckError::ProcessVanished),
+                ));
+                false
+            }
+        });
+        for (target, check, round, _, verdict) in finished {
+            self.finish_check(&target, check, round, verdict);
+        }
+    }
+
+    /// An exec check's command ran out of time: kill it; the check fails.
+    pub(super) fn on_exec_deadline(&mut self, pid: u32) {
+        let Some(at) = self.execs.iter().position(|r| r.child.id() == pid) else {
+            return;
+        };
+        let mut run = self.execs.swap_remove(at);
+        exec::kill(&mut run.child);
+        let after = match self.config.checks.get(run.check).map(|c| &c.spec) {
+            Some(CheckSpec::Exec(spec)) => spec.timeout.get(),
+            _ => CoreDuration::ZERO,
+        };
+        let verdict =
+            Verdict::Fail(supercheck_core::check::verdict::FailReason::CommandTimeout { after });
+        self.finish_check(&run.target, run.check, run.round, verdict);
+    }
+}
+
+fn to_std(d: CoreDuration) -> Duration {
+    Duration::from_millis(d.millis())
+}
+
+fn to_core(d: Duration) -> CoreDuration {
+    CoreDuration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("kind", &self.kind)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
