@@ -131,11 +131,7 @@ def build_supercheck(no_build: bool) -> Path:
         )
     if not binary.exists():
         raise BenchError(f"{binary} is missing (build it, or drop --no-build)")
-    # Run under its drop-in name, exactly as a migrated [eventlistener:x] would.
-    link = binary.parent / "supervisor_http_check"
-    if not link.exists():
-        link.symlink_to(binary.name)
-    return link
+    return binary
 
 
 @dataclass
@@ -151,7 +147,11 @@ def resolve_listeners(args, venv: Path, supercheck: Path) -> list[Listener]:
         if name == "python":
             out.append(Listener("python", shlex.quote(str(venv / "bin" / "supervisor_http_check")), "python"))
         elif name == "rust":
-            out.append(Listener("rust", shlex.quote(str(supercheck)), "rust"))
+            # Run under its drop-in name, exactly as a migrated [eventlistener:x] would.
+            link = supercheck.parent / "supervisor_http_check"
+            if not link.is_symlink():
+                link.symlink_to(supercheck.name)
+            out.append(Listener("rust", shlex.quote(str(link)), "rust"))
     labels = list(args.label or [])
     for i, cmd in enumerate(args.listener_cmd or []):
         label = labels[i] if i < len(labels) else Path(shlex.split(cmd)[0]).name
@@ -808,7 +808,7 @@ def write_report(args, py: Path, supercheck: Path, listeners: list[Listener], re
     now = datetime.datetime.now().astimezone()
     title = args.title or ", ".join(
         "Python baseline (supervisor_checks 0.8.1)" if lst.kind == "python"
-        else "Rust (supercheck http)" if lst.kind == "rust" else lst.label
+        else "Rust (supercheck, static musl build, as supervisor_http_check)" if lst.kind == "rust" else lst.label
         for lst in listeners
     )
     lines = [f"## {title}: {now.strftime('%Y-%m-%d %H:%M %Z')}", ""]
