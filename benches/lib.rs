@@ -18,16 +18,22 @@ pub fn vector(relative: &str) -> Vec<u8> {
 
 /// The body of a captured HTTP response (after the blank line).
 pub fn http_body(raw: &[u8]) -> &[u8] {
-    raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw, |at| raw.get(at + 4..).unwrap_or_default())
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw, |at| raw.get(at + 4..).unwrap_or_default())
 }
 
 /// A `getAllProcessInfo` reply for `n` running processes, in supervisord 4.3.0's format.
 pub fn process_list_reply(n: usize) -> Vec<u8> {
-    let mut body = String::from("<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n");
+    let mut body = String::from(
+        "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n",
+    );
     for i in 0..n {
         let port = 8000 + i;
         let pid = 10_000 + i;
-        let member = |name: &str, value: String| format!("<member>\n<name>{name}</name>\n<value>{value}</value>\n</member>\n");
+        let member = |name: &str, value: String| {
+            format!("<member>\n<name>{name}</name>\n<value>{value}</value>\n</member>\n")
+        };
         body.push_str("<value><struct>\n");
         body.push_str(&member("name", format!("<string>web_{port}</string>")));
         body.push_str(&member("group", "<string>web</string>".into()));
@@ -38,11 +44,20 @@ pub fn process_list_reply(n: usize) -> Vec<u8> {
         body.push_str(&member("statename", "<string>RUNNING</string>".into()));
         body.push_str(&member("spawnerr", "<string></string>".into()));
         body.push_str(&member("exitstatus", "<int>0</int>".into()));
-        body.push_str(&member("logfile", format!("<string>/var/log/web_{port}.log</string>")));
-        body.push_str(&member("stdout_logfile", format!("<string>/var/log/web_{port}.log</string>")));
+        body.push_str(&member(
+            "logfile",
+            format!("<string>/var/log/web_{port}.log</string>"),
+        ));
+        body.push_str(&member(
+            "stdout_logfile",
+            format!("<string>/var/log/web_{port}.log</string>"),
+        ));
         body.push_str(&member("stderr_logfile", "<string></string>".into()));
         body.push_str(&member("pid", format!("<int>{pid}</int>")));
-        body.push_str(&member("description", format!("<string>pid {pid}, uptime 0:00:06</string>")));
+        body.push_str(&member(
+            "description",
+            format!("<string>pid {pid}, uptime 0:00:06</string>"),
+        ));
         body.push_str("</struct></value>\n");
     }
     body.push_str("</data></array></value>\n</param>\n</params>\n</methodResponse>\n");

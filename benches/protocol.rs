@@ -8,16 +8,24 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use supercheck_benches::{http_body, process_list_reply, vector};
 use supercheck_core::event::{Decoded, Decoder, LenMode, encode_result};
-use supercheck_core::http::{BodyDecoder, BodyEvent, BodyLimits, EMPTY_HEADER, Parsed, Request, ResponseReader};
+use supercheck_core::http::{
+    BodyDecoder, BodyEvent, BodyLimits, EMPTY_HEADER, Parsed, Request, ResponseReader,
+};
 use supercheck_core::json::ComplexConfig;
-use supercheck_core::json::health::{CheckEntry, HealthDocument, HealthHead, HealthStatus, ObservedValue};
+use supercheck_core::json::health::{
+    CheckEntry, HealthDocument, HealthHead, HealthStatus, ObservedValue,
+};
 use supercheck_core::rpc::{ProcessInfoIter, SupervisorCall};
 use supercheck_core::wire::Writer;
 
 fn events(c: &mut Criterion) {
     let mut group = c.benchmark_group("event");
     let decoder = Decoder::new(LenMode::Chars);
-    for name in ["TICK_5", "PROCESS_LOG_STDOUT-nonascii", "PROCESS_STATE_EXITED-unexpected"] {
+    for name in [
+        "TICK_5",
+        "PROCESS_LOG_STDOUT-nonascii",
+        "PROCESS_STATE_EXITED-unexpected",
+    ] {
         let bytes = vector(&format!("events/{name}.bin"));
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function(format!("decode {name}"), |b| {
@@ -59,12 +67,17 @@ fn rpc(c: &mut Criterion) {
         let mut out = [0u8; 512];
         b.iter(|| {
             let mut w = Writer::new(&mut out);
-            black_box(SupervisorCall::GetAllProcessInfo).encode(&mut w).unwrap();
+            black_box(SupervisorCall::GetAllProcessInfo)
+                .encode(&mut w)
+                .unwrap();
             w.len()
         })
     });
     let captured = vector("rpc/getAllProcessInfo.http");
-    let bodies = [("captured", http_body(&captured).to_vec()), ("100 processes", process_list_reply(100))];
+    let bodies = [
+        ("captured", http_body(&captured).to_vec()),
+        ("100 processes", process_list_reply(100)),
+    ];
     for (label, body) in bodies {
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(format!("parse getAllProcessInfo ({label})"), |b| {
@@ -101,7 +114,10 @@ fn http(c: &mut Criterion) {
     group.bench_function("read captured supervisord reply", |b| {
         b.iter(|| {
             let mut headers = [EMPTY_HEADER; 16];
-            let Parsed::Complete(head) = ResponseReader::new().read(black_box(&reply), &mut headers).unwrap() else {
+            let Parsed::Complete(head) = ResponseReader::new()
+                .read(black_box(&reply), &mut headers)
+                .unwrap()
+            else {
                 panic!("incomplete")
             };
             let mut body = BodyDecoder::new(head.framing(), BodyLimits::default()).unwrap();
@@ -126,7 +142,11 @@ fn json(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(config.len() as u64));
     group.bench_function("parse complex-check config", |b| {
         let mut scratch = [0u8; 256];
-        b.iter(|| ComplexConfig::parse(black_box(config), &mut scratch).unwrap().len())
+        b.iter(|| {
+            ComplexConfig::parse(black_box(config), &mut scratch)
+                .unwrap()
+                .len()
+        })
     });
     group.throughput(Throughput::Elements(100));
     group.bench_function("encode health+json with 100 checks", |b| {
@@ -134,9 +154,14 @@ fn json(c: &mut Criterion) {
         let mut out = vec![0u8; 64 * 1024];
         b.iter(|| {
             let mut w = Writer::new(&mut out);
-            let mut checks = HealthDocument::begin(&mut w, &HealthHead::new(HealthStatus::Pass)).unwrap().checks().unwrap();
+            let mut checks = HealthDocument::begin(&mut w, &HealthHead::new(HealthStatus::Pass))
+                .unwrap()
+                .checks()
+                .unwrap();
             for name in &names {
-                let mut array = checks.begin_check(Some(name.split(':').nth(1).unwrap()), Some("responseTime")).unwrap();
+                let mut array = checks
+                    .begin_check(Some(name.split(':').nth(1).unwrap()), Some("responseTime"))
+                    .unwrap();
                 let mut entry = CheckEntry::new(HealthStatus::Pass);
                 entry.observed_value = Some(ObservedValue::Int(3));
                 entry.observed_unit = Some("ms");

@@ -11,8 +11,8 @@ use std::fmt;
 use std::io::{self, Read, Write};
 
 use supercheck_core::http::{
-    BodyDecoder, BodyError, BodyEvent, BodyLimits, BodyMatcher, EMPTY_HEADER, HeadError, Parsed,
-    ResponseReader,
+    BodyDecoder, BodyError, BodyEvent, BodyLimits, BodyMatcher, EMPTY_HEADER, Framing, HeadError,
+    Parsed, ResponseReader,
 };
 
 use crate::endpoint::Stream;
@@ -68,6 +68,9 @@ pub enum ExchangeError {
     Head(HeadError),
     /// The body was malformed, too large, or truncated.
     Body(BodyError),
+    /// A kept-alive connection turned out to be closed by the peer before
+    /// any byte of the response: not the peer's fault, try a new connection.
+    Stale,
 }
 
 impl fmt::Display for ExchangeError {
@@ -77,6 +80,7 @@ impl fmt::Display for ExchangeError {
             ExchangeError::Closed(phase) => write!(f, "connection closed while {phase}"),
             ExchangeError::Head(e) => write!(f, "bad response head: {e}"),
             ExchangeError::Body(e) => write!(f, "bad response body: {e}"),
+            ExchangeError::Stale => f.write_str("kept-alive connection closed by the peer"),
         }
     }
 }
@@ -91,6 +95,9 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Whether the substring was found, when the sink looked for one.
     pub found: Option<bool>,
+    /// Whether the connection may carry another exchange (HTTP keep-alive,
+    /// body framed, nothing unread).
+    pub reusable: bool,
 }
 
 /// Progress of an exchange after a readiness event.
@@ -121,6 +128,9 @@ pub struct Exchange {
     limits: BodyLimits,
     head_reader: ResponseReader,
     connect_only: bool,
+    reused: bool,
+    received_any: bool,
+    keep_alive: bool,
 }
 
 impl Exchange {
@@ -135,7 +145,25 @@ impl Exchange {
             limits,
             head_reader: ResponseReader::new(),
             connect_only: false,
+            reused: false,
+            received_any: false,
+            keep_alive: false,
         }
+    }
+
+    /// An exchange on a connection kept alive from an earlier one: the request
+    /// is sent at once. If the peer closed the connection meanwhile, the
+    /// exchange fails with [`ExchangeError::Stale`] and a new connection is due.
+    pub fn reuse(stream: Stream, request: Vec<u8>, sink: BodySink, limits: BodyLimits) -> Self {
+        let mut exchange = Self::new(stream, request, sink, limits);
+        exchange.state = State::Sending { written: 0 };
+        exchange.reused = true;
+        exchange
+    }
+
+    /// The connection, to keep for another exchange once this one is done.
+    pub fn into_stream(self) -> Stream {
+        self.stream
     }
 
     /// An exchange that ends as soon as the connection is made (a tcp check):
@@ -172,6 +200,9 @@ impl Exchange {
             Ok(None) => Progress::Pending,
             Err(e) => {
                 self.state = State::Finished;
+                if self.reused && !self.received_any && is_peer_gone(&e) {
+                    return Progress::Failed(ExchangeError::Stale);
+                }
                 Progress::Failed(e)
             }
         }
@@ -185,6 +216,7 @@ impl Exchange {
                         status: 0,
                         body: Vec::new(),
                         found: None,
+                        reusable: false,
                     }));
                 }
                 Ok(()) => self.state = State::Sending { written: 0 },
@@ -231,7 +263,10 @@ impl Exchange {
             let (status, framing, head_len) = match self.head_reader.read(&self.input, &mut headers)
             {
                 Ok(Parsed::Incomplete) => return Ok(None),
-                Ok(Parsed::Complete(head)) => (head.code(), head.framing(), head.head_len()),
+                Ok(Parsed::Complete(head)) => {
+                    self.keep_alive = head.keep_alive() && head.framing() != Framing::UntilClose;
+                    (head.code(), head.framing(), head.head_len())
+                }
                 Err(e) => return Err(ExchangeError::Head(e)),
             };
             self.input.drain(..head_len.min(self.input.len()));
@@ -270,22 +305,17 @@ impl Exchange {
     }
 
     fn response(&mut self, status: u16) -> Response {
-        match self.sink.take() {
-            Some(BodySink::Keep(body)) => Response {
-                status,
-                body,
-                found: None,
-            },
-            Some(BodySink::Find(matcher)) => Response {
-                status,
-                body: Vec::new(),
-                found: Some(matcher.is_found()),
-            },
-            Some(BodySink::Discard) | None => Response {
-                status,
-                body: Vec::new(),
-                found: None,
-            },
+        let reusable = self.keep_alive && self.input.is_empty();
+        let (body, found) = match self.sink.take() {
+            Some(BodySink::Keep(body)) => (body, None),
+            Some(BodySink::Find(matcher)) => (Vec::new(), Some(matcher.is_found())),
+            Some(BodySink::Discard) | None => (Vec::new(), None),
+        };
+        Response {
+            status,
+            body,
+            found,
+            reusable,
         }
     }
 }
@@ -297,6 +327,20 @@ fn feed(sink: Option<&mut BodySink>, data: &[u8]) {
             matcher.feed(data);
         }
         Some(BodySink::Discard) | None => {}
+    }
+}
+
+/// Errors that mean the peer had closed the connection.
+fn is_peer_gone(e: &ExchangeError) -> bool {
+    match e {
+        ExchangeError::Closed(Phase::Send | Phase::Head) => true,
+        ExchangeError::Io(_, e) => matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionReset
+                | io::ErrorKind::BrokenPipe
+                | io::ErrorKind::ConnectionAborted
+        ),
+        _ => false,
     }
 }
 

@@ -20,6 +20,7 @@
 //!   at once and coalesced into that round, never replayed.
 
 pub mod config;
+mod keep_alive;
 pub mod protocol;
 mod round;
 mod tasks;
@@ -61,7 +62,7 @@ const CORE_EPOCH_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 #[derive(Debug)]
 enum Timer {
     /// A task's time is up.
-    TaskDeadline(usize),
+    TaskDeadline { token: usize, serial: u64 },
     /// Try a probe again.
     Retry {
         target: String,
@@ -127,7 +128,9 @@ pub struct Listener {
     epoch: Instant,
     timers: Timers<Timer>,
     tasks: HashMap<usize, Task>,
+    keep_alive: keep_alive::KeepAlive,
     next_token: usize,
+    task_serial: u64,
     execs: Vec<ExecRun>,
     targets: HashMap<String, TargetState>,
     cycle: Option<Cycle>,
@@ -170,7 +173,9 @@ impl Listener {
             epoch: Instant::now(),
             timers: Timers::default(),
             tasks: HashMap::new(),
+            keep_alive: keep_alive::KeepAlive::default(),
             next_token: FIRST_TASK,
+            task_serial: 0,
             execs: Vec::new(),
             targets: HashMap::new(),
             cycle: None,
@@ -341,7 +346,7 @@ impl Listener {
         let now = Instant::now();
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
-                Timer::TaskDeadline(token) => self.on_task_deadline(token),
+                Timer::TaskDeadline { token, serial } => self.on_task_deadline(token, serial),
                 Timer::Retry {
                     target,
                     check,
@@ -393,6 +398,9 @@ impl Listener {
         }
         for (_, mut task) in self.tasks.drain() {
             let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+        }
+        for mut stream in self.keep_alive.drain() {
+            let _ = self.poll.registry().deregister(&mut stream);
         }
         log_line!(self.log, "done");
     }

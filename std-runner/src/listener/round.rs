@@ -127,6 +127,9 @@ impl Listener {
         let present: std::collections::HashSet<String> =
             processes.iter().map(ProcessSnapshot::namespec).collect();
         self.targets.retain(|key, _| present.contains(key));
+        for mut stream in self.keep_alive.take_unless(|key| present.contains(key)) {
+            let _ = self.poll.registry().deregister(&mut stream);
+        }
         let mut selected = Vec::new();
         for process in processes {
             if !self.config.wants(&process) {

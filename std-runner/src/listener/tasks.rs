@@ -45,6 +45,9 @@ pub(super) struct Task {
     pub exchange: Exchange,
     pub kind: TaskKind,
     pub timeout: Duration,
+    /// Tells this task's deadline from that of an earlier task on the same
+    /// token (a kept-alive connection carries one task per tick).
+    pub serial: u64,
 }
 
 impl Listener {
@@ -213,19 +216,7 @@ impl Listener {
             Ok(sink) => sink,
             Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
         };
-        let stream = match endpoint.connect() {
-            Ok(stream) => stream,
-            Err(e) => {
-                let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
-                let verdict = net::failure_verdict(&error, &judge);
-                return self.probe_ended(key, check, round, attempt, verdict);
-            }
-        };
         let limits = judge.limits();
-        let mut exchange = Exchange::new(stream, request, sink, limits);
-        if matches!(judge, net::Judge::Connect) {
-            exchange = exchange.connect_only();
-        }
         let kind = TaskKind::Probe {
             target: key.to_string(),
             check,
@@ -233,6 +224,26 @@ impl Listener {
             attempt,
             judge,
         };
+        if let Some((token, stream)) = self.keep_alive.take(key, check) {
+            let exchange = Exchange::reuse(stream, request, sink, limits);
+            self.insert_task(token, exchange, kind, to_std(timeout));
+            return self.on_task_ready(token);
+        }
+        let TaskKind::Probe { judge, .. } = &kind else {
+            return;
+        };
+        let stream = match endpoint.connect() {
+            Ok(stream) => stream,
+            Err(e) => {
+                let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
+                let verdict = net::failure_verdict(&error, judge);
+                return self.probe_ended(key, check, round, attempt, verdict);
+            }
+        };
+        let mut exchange = Exchange::new(stream, request, sink, limits);
+        if matches!(judge, net::Judge::Connect) {
+            exchange = exchange.connect_only();
+        }
         self.add_task(exchange, kind, to_std(timeout));
     }
 
@@ -258,31 +269,59 @@ impl Listener {
             let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
             return self.task_failed(kind, error);
         }
-        self.timers
-            .at(Instant::now() + timeout, Timer::TaskDeadline(token));
+        self.insert_task(token, exchange, kind, timeout);
+        // The socket may already be writable: edge-triggered polling would not say so again.
+        self.on_task_ready(token);
+    }
+
+    fn insert_task(&mut self, token: usize, exchange: Exchange, kind: TaskKind, timeout: Duration) {
+        self.task_serial += 1;
+        let serial = self.task_serial;
+        self.timers.at(
+            Instant::now() + timeout,
+            Timer::TaskDeadline { token, serial },
+        );
         self.tasks.insert(
             token,
             Task {
                 exchange,
                 kind,
                 timeout,
+                serial,
             },
         );
-        // The socket may already be writable: edge-triggered polling would not say so again.
-        self.on_task_ready(token);
     }
 
     /// A socket of a task is ready: drive its exchange.
     pub(super) fn on_task_ready(&mut self, token: usize) {
         let Some(task) = self.tasks.get_mut(&token) else {
+            // An idle kept-alive connection: its peer closed it (or talks out of turn).
+            if let Some(mut stream) = self.keep_alive.take_token(token) {
+                let _ = self.poll.registry().deregister(&mut stream);
+            }
             return;
         };
         match task.exchange.advance() {
             Progress::Pending => {}
             Progress::Done(response) => {
-                if let Some(mut task) = self.tasks.remove(&token) {
-                    let _ = self.poll.registry().deregister(task.exchange.stream_mut());
-                    self.task_done(task.kind, response);
+                if let Some(task) = self.tasks.remove(&token) {
+                    match &task.kind {
+                        TaskKind::Probe { target, check, .. } if response.reusable => {
+                            let (target, check) = (target.clone(), *check);
+                            let stream = task.exchange.into_stream();
+                            if let Some((_, mut old)) =
+                                self.keep_alive.park(&target, check, token, stream)
+                            {
+                                let _ = self.poll.registry().deregister(&mut old);
+                            }
+                            self.task_done(task.kind, response);
+                        }
+                        _ => {
+                            let mut task = task;
+                            let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+                            self.task_done(task.kind, response);
+                        }
+                    }
                 }
             }
             Progress::Failed(error) => {
@@ -295,7 +334,14 @@ impl Listener {
     }
 
     /// A task's deadline passed.
-    pub(super) fn on_task_deadline(&mut self, token: usize) {
+    pub(super) fn on_task_deadline(&mut self, token: usize, serial: u64) {
+        if self
+            .tasks
+            .get(&token)
+            .is_none_or(|task| task.serial != serial)
+        {
+            return;
+        }
         let Some(mut task) = self.tasks.remove(&token) else {
             return;
         };
@@ -334,6 +380,16 @@ impl Listener {
 
     fn task_failed(&mut self, kind: TaskKind, error: crate::exchange::ExchangeError) {
         match kind {
+            TaskKind::Probe {
+                target,
+                check,
+                round,
+                attempt,
+                ..
+            } if matches!(error, crate::exchange::ExchangeError::Stale) => {
+                // The kept-alive connection was closed meanwhile: start over on a new one.
+                self.start_check(&target, check, round, attempt);
+            }
             TaskKind::Probe {
                 target,
                 check,

@@ -9,7 +9,7 @@ use supercheck_core::check::spec::{
     Body, HttpSpec, StatusItem, StatusList, XmlRpcSpec, XmlRpcTarget,
 };
 use supercheck_core::check::verdict::{CheckError, FailReason, Protocol, Resource, Verdict};
-use supercheck_core::http::{BasicAuth, BodyLimits, BodyMatcher, Request, StatusSet};
+use supercheck_core::http::{BasicAuth, BodyLimits, BodyMatcher, Connection, Request, StatusSet};
 use supercheck_core::rpc::{MethodCall, Response};
 use supercheck_core::time::Duration;
 use supercheck_core::wire::Writer;
@@ -141,6 +141,7 @@ pub fn http_request(spec: &HttpSpec<'_>, port: u16) -> Result<Vec<u8>, CheckErro
     });
     let mut request = Request::new(spec.method.as_str(), spec.url.as_str(), &host, port)
         .user_agent("http_check")
+        .connection(Connection::KeepAlive)
         .headers(&headers)
         .basic_auth(auth);
     if !body.is_empty() {
@@ -244,10 +245,11 @@ pub fn failure_verdict(error: &ExchangeError, judge: &Judge) -> Verdict {
     };
     match error {
         ExchangeError::Io(phase, e) => io_verdict(*phase, e),
-        ExchangeError::Closed(Phase::Connect | Phase::Send | Phase::Head) => {
+        // A stale kept-alive connection is retried on a new one before it gets
+        // here; should it arrive anyway, the peer did close on us.
+        ExchangeError::Closed(_) | ExchangeError::Stale => {
             Verdict::Fail(FailReason::ConnectionReset)
         }
-        ExchangeError::Closed(Phase::Body) => Verdict::Fail(FailReason::ConnectionReset),
         ExchangeError::Head(_) | ExchangeError::Body(_) => {
             Verdict::Fail(FailReason::ProtocolGarbage(protocol))
         }
