@@ -95,7 +95,14 @@ pub fn listener_config(
     };
     let checks = check_specs(tool, m)?
         .into_iter()
-        .map(|spec| CheckPlan::new(spec).map_err(|e| err("-p/--port", e)))
+        .map(|spec| {
+            // A pattern from the complex check's JSON is named by its key, not `-p`.
+            let flag = match tool {
+                Tool::Complex => format!("-c/--check-config: {}.port", spec.kind().name()),
+                _ => "-p/--port".to_string(),
+            };
+            CheckPlan::new(spec).map_err(|e| err(&flag, e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let server = match text(m, "server_url")
         .map(str::to_string)

@@ -32,7 +32,7 @@ use std::process::Child;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token};
-use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook_mio::v1_0::Signals;
 use supercheck_core::check::cpu::CpuSample;
 use supercheck_core::health::{HealthMachine, PolicyError};
@@ -159,7 +159,11 @@ impl Listener {
         } else {
             Some(StdinSource::register(poll.registry(), STDIN)?)
         };
-        let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD])?;
+        // SIGUSR1/SIGUSR2 are caught only to be ignored: their default action
+        // would kill the listener mid-tick (`supervisorctl signal USR1 all` is a
+        // common way to make programs reopen their logs).
+        let mut signals =
+            Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         Ok(Self {
@@ -272,6 +276,11 @@ impl Listener {
         for signal in pending {
             if signal == SIGCHLD {
                 self.reap_execs();
+            } else if signal == SIGUSR1 || signal == SIGUSR2 {
+                log_line!(
+                    self.log,
+                    "signal {signal} ignored: only TERM, INT, HUP and QUIT stop the listener"
+                );
             } else if self.exit.is_none() {
                 log_line!(self.log, "told to stop (signal {signal})");
                 self.exit = Some(Exit::Clean);

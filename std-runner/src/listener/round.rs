@@ -373,7 +373,17 @@ impl Listener {
         match result {
             Ok(()) => crate::log_detail!(self.log, "{key}: stopped"),
             Err(e) if e.fault() == Some(FaultCode::NotRunning) => {
-                crate::log_detail!(self.log, "{key}: was not running any more; starting it");
+                // Stopped by someone else (or exited) since the verdict: starting
+                // it would undo an operator's `supervisorctl stop`. supervisord's
+                // own autorestart decides about a process that exited.
+                log_line!(
+                    self.log,
+                    "{key}: not running any more (stopped by someone else?): not starting it"
+                );
+                if let Some(target) = self.targets.get_mut(key) {
+                    target.restarting = false;
+                }
+                return;
             }
             Err(e) => {
                 log_line!(self.log, "{key}: could not stop it: {e}");
