@@ -132,7 +132,7 @@ pub fn listener_config(
         policy: policy(m)?,
         server,
         rpc_timeout,
-        stop_timeout: rpc_timeout.max(Duration::from_secs(60)),
+        stop_timeout: rpc_timeout.max(Duration::from_secs(3600)),
         verbose: flag_set(m, "verbose"),
         len_mode: LenMode::Chars,
         once: flag_set(m, "once"),
