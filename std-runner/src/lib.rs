@@ -5,6 +5,7 @@
 //! integration tests and custom checks can use them.
 
 pub mod cli;
+pub mod custom;
 pub mod demo_service;
 pub mod endpoint;
 pub mod exchange;
