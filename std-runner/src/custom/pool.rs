@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use mio::Waker;
 use supercheck_core::check::verdict::{CheckError, Verdict};
@@ -141,20 +141,15 @@ impl<T> WorkerPool<T> {
     /// The verdicts that arrived since the last call (of jobs not expired),
     /// after which queued jobs go to the workers that became free.
     pub(crate) fn collect(&mut self) -> Vec<(T, Verdict)> {
-        loop {
-            match self.results.try_recv() {
-                Ok(finished) => {
-                    if let Some(worker) = self.workers.get_mut(finished.worker) {
-                        worker.idle = true;
-                    }
-                    if let Some(running) = self.running.remove(&finished.id) {
-                        self.keys_in_use.remove(&running.key);
-                        if let Some(tag) = running.tag {
-                            self.decided.push((tag, finished.verdict));
-                        }
-                    }
+        while let Ok(finished) = self.results.try_recv() {
+            if let Some(worker) = self.workers.get_mut(finished.worker) {
+                worker.idle = true;
+            }
+            if let Some(running) = self.running.remove(&finished.id) {
+                self.keys_in_use.remove(&running.key);
+                if let Some(tag) = running.tag {
+                    self.decided.push((tag, finished.verdict));
                 }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
         self.dispatch();
