@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod heartbeat;
 pub mod listener;
 pub mod log;
+pub mod notify;
 pub mod probe;
 pub mod procfs;
 pub mod stdin;
