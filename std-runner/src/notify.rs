@@ -6,7 +6,7 @@
 //! [`HeartbeatFile`]; a shell script with this command:
 //!
 //! ```text
-//! trap 'supercheck notify --remove' EXIT
+//! trap 'supercheck notify --remove; exit' EXIT INT TERM
 //! while work; do supercheck notify; done
 //! ```
 //!
@@ -116,8 +116,8 @@ pub fn command() -> Command {
              pids are removed when the file is created.\n\n\
              With --every SECS -- COMMAND ARGS..., run COMMAND and bump the file every SECS \
              seconds while it runs (pid: supercheck's own, as when supervisord starts it \
-             directly); the file is removed when COMMAND exits, with whose status supercheck \
-             exits. SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are passed on to it.",
+             directly); the file is removed when COMMAND exits, and supercheck exits with \
+             COMMAND's status. SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are passed on to it.",
         )
         .arg(
             Arg::new("file")
@@ -146,7 +146,7 @@ pub fn command() -> Command {
         .arg(
             Arg::new("remove")
                 .long("remove")
-                .help("Remove the file (when the script exits: trap '... --remove' EXIT)")
+                .help("Remove the file (from the script's trap: trap '... --remove; exit' EXIT INT TERM)")
                 .action(ArgAction::SetTrue)
                 .conflicts_with("every"),
         )
@@ -160,6 +160,7 @@ pub fn command() -> Command {
         .arg(
             Arg::new("command")
                 .value_name("COMMAND")
+                .help("The command --every runs, with its arguments")
                 .num_args(1..)
                 .last(true)
                 .value_parser(value_parser!(OsString))
