@@ -199,12 +199,14 @@ impl RunnerBuilder {
         }
         HealthMachine::new(self.policy).map_err(|e| BuildError::Policy(e.to_string()))?;
         let env = |key: &str| std::env::var(key).ok();
-        let server = match self.server_url.or_else(|| env("SUPERVISOR_SERVER_URL")) {
-            Some(url) => ServerUrl::parse(&url)
-                .map_err(|e| BuildError::ServerUrl(e.to_string()))?
-                .with_credentials(env("SUPERVISOR_USERNAME"), env("SUPERVISOR_PASSWORD")),
-            None => return Err(BuildError::NotUnderSupervisord),
-        };
+        let server = match &self.server_url {
+            Some(url) => ServerUrl::parse(url).map(|url| {
+                Some(url.with_credentials(env("SUPERVISOR_USERNAME"), env("SUPERVISOR_PASSWORD")))
+            }),
+            None => ServerUrl::from_env(env),
+        }
+        .map_err(|e| BuildError::ServerUrl(e.to_string()))?
+        .ok_or(BuildError::NotUnderSupervisord)?;
         let selection = self
             .selection
             .unwrap_or_else(|| Selection::AllExcept(env("SUPERVISOR_GROUP_NAME")));

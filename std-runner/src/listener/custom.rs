@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use mio::{Registry, Token, Waker};
 use supercheck_core::check::verdict::{CheckError, Verdict};
-use supercheck_core::time::Duration as CoreDuration;
 
 use super::config::{CheckWork, ListenerConfig};
+use super::tasks::to_core;
 use super::{Listener, Timer};
 use crate::custom::{CustomCheck, WorkerPool};
 use crate::supervisor::client::ProcessSnapshot;
@@ -88,8 +88,9 @@ impl Listener {
         let Some(job) = self.custom.as_mut().and_then(|pool| pool.expire(job)) else {
             return;
         };
-        let after = CoreDuration::from_millis(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
-        let verdict = Verdict::Error(CheckError::CheckTimeout { after });
+        let verdict = Verdict::Error(CheckError::CheckTimeout {
+            after: to_core(after),
+        });
         self.finish_check(&job.target, job.check, job.round, verdict);
     }
 }

@@ -515,7 +515,7 @@ fn to_std(d: CoreDuration) -> Duration {
     Duration::from_millis(d.millis())
 }
 
-fn to_core(d: Duration) -> CoreDuration {
+pub(super) fn to_core(d: Duration) -> CoreDuration {
     CoreDuration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
