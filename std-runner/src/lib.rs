@@ -5,12 +5,14 @@
 //! integration tests and custom checks can use them.
 
 pub mod cli;
+pub mod custom;
 pub mod demo_service;
 pub mod endpoint;
 pub mod exchange;
 pub mod heartbeat;
 pub mod listener;
 pub mod log;
+pub mod notify;
 pub mod probe;
 pub mod procfs;
 pub mod stdin;

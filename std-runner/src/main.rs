@@ -53,6 +53,7 @@ fn supercheck_command() -> Command {
         cmd = cmd.subcommand(drop_in::command(tool, tool.subcommand()));
     }
     cmd.subcommand(demo_service_command())
+        .subcommand(supercheck::notify::command())
 }
 
 fn run_listener(tool: Tool, name: &str, matches: &clap::ArgMatches) -> ExitCode {
@@ -102,6 +103,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(("notify", m)) => supercheck::notify::main(m),
         Some((sub, m)) => match Tool::from_subcommand(sub) {
             Some(tool) => run_listener(tool, "supercheck", m),
             None => ExitCode::from(2),

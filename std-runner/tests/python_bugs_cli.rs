@@ -90,9 +90,10 @@ fn bug_15_msx_rss_is_kept_max_rss_is_an_alias_and_cpu_p_is_the_percent() {
         |flag: &str| match config(Tool::Memory, &["-n", "x", "-g", "g", flag, "100", "-c"])
             .unwrap()
             .checks[0]
-            .spec
+            .builtin()
+            .cloned()
         {
-            CheckSpec::Memory(memory) => (memory.max_rss_kib.get(), memory.cumulative),
+            Some(CheckSpec::Memory(memory)) => (memory.max_rss_kib.get(), memory.cumulative),
             ref other => panic!("{other:?}"),
         };
     for flag in ["--msx-rss", "--max-rss", "-m"] {
@@ -101,9 +102,10 @@ fn bug_15_msx_rss_is_kept_max_rss_is_an_alias_and_cpu_p_is_the_percent() {
     match config(Tool::Cpu, &["-n", "x", "-g", "g", "-p", "90", "-i", "60"])
         .unwrap()
         .checks[0]
-        .spec
+        .builtin()
+        .cloned()
     {
-        CheckSpec::Cpu(cpu) => {
+        Some(CheckSpec::Cpu(cpu)) => {
             assert!((cpu.max_cpu.get() - 90.0).abs() < f64::EPSILON);
             assert_eq!(cpu.interval.secs(), 60);
         }

@@ -28,8 +28,14 @@ use supercheck_core::check::verdict::{FailReason, Verdict};
 use support::TempDir;
 
 fn http_spec(tool: Tool, args: &[&str]) -> HttpSpec<'static> {
-    match config(tool, args).unwrap().checks.swap_remove(0).spec {
-        CheckSpec::Http(http) => http,
+    match config(tool, args)
+        .unwrap()
+        .checks
+        .swap_remove(0)
+        .builtin()
+        .cloned()
+    {
+        Some(CheckSpec::Http(http)) => http,
         other => panic!("not an http check: {other:?}"),
     }
 }
@@ -39,9 +45,10 @@ fn xmlrpc_spec(args: &[&str]) -> XmlRpcSpec<'static> {
         .unwrap()
         .checks
         .swap_remove(0)
-        .spec
+        .builtin()
+        .cloned()
     {
-        CheckSpec::XmlRpc(xml) => xml,
+        Some(CheckSpec::XmlRpc(xml)) => xml,
         other => panic!("not an xmlrpc check: {other:?}"),
     }
 }

@@ -171,6 +171,9 @@ pub enum FailReason {
     },
     /// The target answered with bytes that are not valid for the protocol.
     ProtocolGarbage(Protocol),
+    /// A custom check (user code run by the runner's library API) found the
+    /// target unhealthy, for the reason it gives.
+    Custom(&'static str),
 }
 
 impl fmt::Display for FailReason {
@@ -214,6 +217,7 @@ impl fmt::Display for FailReason {
             FailReason::ProtocolGarbage(protocol) => {
                 write!(f, "malformed {protocol} response from the target")
             }
+            FailReason::Custom(why) => f.write_str(why),
         }
     }
 }
@@ -305,6 +309,13 @@ mod tests {
             format!("{}", FailReason::ProtocolGarbage(Protocol::XmlRpc)),
             "malformed XML-RPC response from the target"
         );
+    }
+
+    #[test]
+    fn custom_fail_reason_is_the_checks_own_text() {
+        let verdict = Verdict::Fail(FailReason::Custom("marker file present"));
+        assert_eq!(format!("{verdict}"), "fail: marker file present");
+        assert_eq!(verdict.kind(), VerdictKind::Fail);
     }
 
     #[test]

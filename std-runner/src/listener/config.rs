@@ -12,6 +12,7 @@ use supercheck_core::health::Policy;
 use supercheck_core::names::Namespec;
 use supercheck_core::process::ProcessState;
 
+use crate::custom::CustomCheck;
 use crate::supervisor::client::ProcessSnapshot;
 use crate::supervisor::url::ServerUrl;
 
@@ -88,17 +89,29 @@ impl PortSource {
     }
 }
 
+/// What a planned check runs.
+// Plans are built once at start-up and held in a small Vec: the size of the
+// inline built-in spec does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum CheckWork {
+    /// One of the built-in checks.
+    Builtin(CheckSpec<'static>),
+    /// A check written against the library API ([`crate::custom`]).
+    Custom(CustomCheck),
+}
+
 /// One configured check, ready to run.
 #[derive(Debug, Clone)]
 pub struct CheckPlan {
-    /// The check's specification.
-    pub spec: CheckSpec<'static>,
+    /// What the check runs.
+    pub work: CheckWork,
     /// Its port source, for the checks that connect to a port.
     pub port: Option<PortSource>,
 }
 
 impl CheckPlan {
-    /// Prepares a check: compiles its port pattern.
+    /// Prepares a built-in check: compiles its port pattern.
     ///
     /// # Errors
     /// A port pattern that does not compile.
@@ -114,13 +127,33 @@ impl CheckPlan {
         };
         Ok(Self {
             port: port.map(PortSource::new).transpose()?,
-            spec,
+            work: CheckWork::Builtin(spec),
         })
     }
 
-    /// The check kind's name (`http`, `memory`...).
-    pub fn kind(&self) -> &'static str {
-        self.spec.kind().name()
+    /// A custom check.
+    pub fn custom(check: CustomCheck) -> Self {
+        Self {
+            work: CheckWork::Custom(check),
+            port: None,
+        }
+    }
+
+    /// The built-in check's specification (`None` for a custom check).
+    pub fn builtin(&self) -> Option<&CheckSpec<'static>> {
+        match &self.work {
+            CheckWork::Builtin(spec) => Some(spec),
+            CheckWork::Custom(_) => None,
+        }
+    }
+
+    /// The check's name in logs: its kind (`http`, `memory`...) or a custom
+    /// check's own name.
+    pub fn kind(&self) -> &str {
+        match &self.work {
+            CheckWork::Builtin(spec) => spec.kind().name(),
+            CheckWork::Custom(check) => check.name(),
+        }
     }
 }
 

@@ -20,6 +20,7 @@
 //!   at once and coalesced into that round, never replayed.
 
 pub mod config;
+mod custom;
 mod keep_alive;
 pub mod protocol;
 mod round;
@@ -51,8 +52,10 @@ use crate::stdin::{Drained, StdinSource};
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
+/// The custom-check workers' waker.
+const CUSTOM: Token = Token(2);
 /// Tokens of sockets start here; each task gets a fresh one.
-const FIRST_TASK: usize = 2;
+const FIRST_TASK: usize = 3;
 
 /// Core instants count milliseconds from a point far enough in the past that
 /// a process started long before the listener still has a start time.
@@ -84,6 +87,8 @@ enum Timer {
     AckDeadline { cycle: u64 },
     /// A health machine asked to be woken (end of back-off or grace).
     Health { target: String },
+    /// A custom check's call ran out of time.
+    CustomDeadline { job: u64, after: Duration },
 }
 
 /// A running exec check.
@@ -132,6 +137,7 @@ pub struct Listener {
     next_token: usize,
     task_serial: u64,
     execs: Vec<ExecRun>,
+    custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
     targets: HashMap<String, TargetState>,
     cycle: Option<Cycle>,
     cycle_seq: u64,
@@ -166,6 +172,7 @@ impl Listener {
             Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        let custom = custom::pool_for(&config, poll.registry(), CUSTOM)?;
         Ok(Self {
             log: Logger::new(config.check_name.clone(), config.verbose),
             reader: EventReader::new(config.len_mode),
@@ -181,6 +188,7 @@ impl Listener {
             next_token: FIRST_TASK,
             task_serial: 0,
             execs: Vec::new(),
+            custom,
             targets: HashMap::new(),
             cycle: None,
             cycle_seq: 0,
@@ -244,6 +252,7 @@ impl Listener {
                 match event.token() {
                     STDIN => self.on_stdin(),
                     SIGNALS => self.on_signals(),
+                    CUSTOM => self.on_custom_results(),
                     Token(token) => self.on_task_ready(token),
                 }
             }
@@ -390,6 +399,7 @@ impl Listener {
                     }
                 }
                 Timer::Health { target } => self.on_health_timer(&target),
+                Timer::CustomDeadline { job, after } => self.on_custom_deadline(job, after),
             }
         }
         self.maybe_finish_cycle()

@@ -11,6 +11,7 @@ use supercheck_core::check::verdict::{CheckError, Verdict};
 use supercheck_core::rpc::SupervisorCall;
 use supercheck_core::time::Duration as CoreDuration;
 
+use super::config::{CheckPlan, CheckWork};
 use super::{ExecRun, Listener, Timer};
 use crate::endpoint::Endpoint;
 use crate::exchange::{Exchange, Progress};
@@ -71,7 +72,13 @@ impl Listener {
             }
             None => None,
         };
-        let spec = plan.spec.clone();
+        let spec = match &plan.work {
+            CheckWork::Builtin(spec) => spec.clone(),
+            CheckWork::Custom(custom) => {
+                let custom = custom.clone();
+                return self.start_custom(key, check, round, custom, snapshot);
+            }
+        };
         match spec {
             CheckSpec::Http(http) => {
                 let judge = match net::status_set(&http.expected_status) {
@@ -444,7 +451,7 @@ impl Listener {
     }
 
     fn retry_policy(&self, check: usize) -> RetryPolicy {
-        let retries = match self.config.checks.get(check).map(|c| &c.spec) {
+        let retries = match self.config.checks.get(check).and_then(CheckPlan::builtin) {
             Some(CheckSpec::Http(s)) => s.num_retries,
             Some(CheckSpec::Tcp(s)) => s.num_retries,
             Some(CheckSpec::XmlRpc(s)) => s.num_retries,
@@ -462,7 +469,12 @@ impl Listener {
         pid: u32,
         first: CpuSample,
     ) {
-        let Some(CheckSpec::Cpu(spec)) = self.config.checks.get(check).map(|c| c.spec.clone())
+        let Some(CheckSpec::Cpu(spec)) = self
+            .config
+            .checks
+            .get(check)
+            .and_then(CheckPlan::builtin)
+            .cloned()
         else {
             return;
         };
@@ -540,7 +552,12 @@ impl Listener {
         };
         let mut run = self.execs.swap_remove(at);
         exec::kill(&mut run.child);
-        let after = match self.config.checks.get(run.check).map(|c| &c.spec) {
+        let after = match self
+            .config
+            .checks
+            .get(run.check)
+            .and_then(CheckPlan::builtin)
+        {
             Some(CheckSpec::Exec(spec)) => spec.timeout.get(),
             _ => CoreDuration::ZERO,
         };
@@ -554,7 +571,7 @@ fn to_std(d: CoreDuration) -> Duration {
     Duration::from_millis(d.millis())
 }
 
-fn to_core(d: Duration) -> CoreDuration {
+pub(super) fn to_core(d: Duration) -> CoreDuration {
     CoreDuration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::check::port::PortError;
+use crate::time::Duration;
 
 /// Why the checker could not tell whether the target is healthy. Never a reason
 /// to restart it.
@@ -25,6 +26,14 @@ pub enum CheckError {
     ResourceExhausted(Resource),
     /// One of the checker's own bounds was reached.
     LimitHit(Limit),
+    /// A custom check did not return within its timeout (the check is stuck,
+    /// not necessarily the target).
+    CheckTimeout {
+        /// The timeout that ran out.
+        after: Duration,
+    },
+    /// A custom check could not tell, for the reason it gives.
+    Custom(&'static str),
 }
 
 impl CheckError {
@@ -51,6 +60,10 @@ impl fmt::Display for CheckError {
             }
             CheckError::ResourceExhausted(resource) => write!(f, "checker out of {resource}"),
             CheckError::LimitHit(limit) => write!(f, "checker limit reached: {limit}"),
+            CheckError::CheckTimeout { after } => {
+                write!(f, "the check did not return within {after}")
+            }
+            CheckError::Custom(why) => f.write_str(why),
         }
     }
 }
@@ -162,5 +175,21 @@ mod tests {
             "checker limit reached: process tree deeper than 64 levels"
         );
         assert!(!CheckError::ProcessVanished.is_config());
+    }
+
+    #[test]
+    fn custom_check_errors_read_as_given_and_are_not_config_errors() {
+        let hung = CheckError::CheckTimeout {
+            after: Duration::from_secs(2),
+        };
+        assert_eq!(
+            format!("{}", Verdict::Error(hung)),
+            "error: the check did not return within 2.000s"
+        );
+        assert_eq!(
+            format!("{}", CheckError::Custom("no such cgroup")),
+            "no such cgroup"
+        );
+        assert!(!hung.is_config());
     }
 }
