@@ -13,7 +13,7 @@
 //! | `hang` | accepts the connection and never answers |
 //! | `down` | stops listening until the mode changes |
 //! | `grow` | answers `ok` and allocates and touches 64 MiB more per request |
-//! | `spin` | answers `ok` and burns CPU in a busy loop between requests |
+//! | `spin` | answers `ok` and burns CPU in busy loops: between requests, and on a second thread (up to two cores, so that a busy machine still sees it over 100 %) |
 //!
 //! With `--heartbeat PATH` it also bumps a heartbeat file (as `supercheck
 //! notify` does) every second while the mode is not `hang`. With
@@ -143,8 +143,13 @@ impl DemoService {
         let mut ballast: Vec<Vec<u8>> = Vec::new();
         let mut last_beat = Instant::now() - Duration::from_secs(10);
         let mut listening = true;
+        let mut burner: Option<std::thread::JoinHandle<()>> = None;
         loop {
             let mode = read_mode(&self.mode_file);
+            if mode == Mode::Spin && burner.is_none() {
+                let mode_file = self.mode_file.clone();
+                burner = Some(std::thread::spawn(move || burn_while_spinning(&mode_file)));
+            }
             if let Some(path) = &heartbeat {
                 if mode != Mode::Hang && last_beat.elapsed() >= Duration::from_secs(1) {
                     crate::heartbeat::touch(path)?;
@@ -175,12 +180,7 @@ impl DemoService {
                     }
                     let _ = serve(conn, mode, &last_file);
                 }
-                None if mode == Mode::Spin => {
-                    let until = Instant::now() + Duration::from_millis(100);
-                    while Instant::now() < until {
-                        std::hint::spin_loop();
-                    }
-                }
+                None if mode == Mode::Spin => spin_for(Duration::from_millis(100)),
                 None => std::thread::sleep(Duration::from_millis(20)),
             }
         }
@@ -250,6 +250,24 @@ impl Sockets {
             }
         }
         Ok(None)
+    }
+}
+
+/// The second spinning thread: busy while the mode is `spin`, idle otherwise.
+fn burn_while_spinning(mode_file: &Path) {
+    loop {
+        if read_mode(mode_file) == Mode::Spin {
+            spin_for(Duration::from_millis(100));
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn spin_for(span: Duration) {
+    let until = Instant::now() + span;
+    while Instant::now() < until {
+        std::hint::spin_loop();
     }
 }
 
