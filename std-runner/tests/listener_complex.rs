@@ -3,9 +3,9 @@
 //! http check fails and never one that answers; a complex `file` check
 //! (supervisor_checks could not have one) restarts a stale heartbeat.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use kinds::{
     assert_protocol_clean, demo_program, group, listener, port_program, running_pid, wait_log,
@@ -35,11 +35,7 @@ fn seed_config_restarts_on_http_failure_and_methodless_http_passes() {
         port_program("bad", bad),
         port_program("good", good),
         group("web", &["bad", "good"]),
-        complex_listener(
-            "bad_check",
-            &format!("-N web:bad_{bad}"),
-            &seed_config(bad)
-        ),
+        complex_listener("bad_check", &format!("-N web:bad_{bad}"), &seed_config(bad)),
         complex_listener(
             "good_check",
             &format!("-N web:good_{good}"),
@@ -72,7 +68,11 @@ fn seed_config_restarts_on_http_failure_and_methodless_http_passes() {
     );
     let good_log = sup.file("good_check.err");
     assert!(!good_log.contains("failed"), "{good_log}");
-    assert_eq!(sup.pid(&good_ns), Some(good_pid), "the healthy service was restarted");
+    assert_eq!(
+        sup.pid(&good_ns),
+        Some(good_pid),
+        "the healthy service was restarted"
+    );
     assert_protocol_clean(&sup, "bad_check");
     assert_protocol_clean(&sup, "good_check");
 }
@@ -113,8 +113,15 @@ fn complex_file_check_restarts_a_stale_heartbeat_and_spares_a_fresh_one() {
         )),
         "{log}"
     );
-    assert!(!log.contains(&format!("{fresh_ns}: file check failed")), "{log}");
+    assert!(
+        !log.contains(&format!("{fresh_ns}: file check failed")),
+        "{log}"
+    );
     assert!(!log.contains("tcp check failed"), "{log}");
-    assert_eq!(sup.pid(&fresh_ns), Some(fresh_pid), "the fresh service was restarted");
+    assert_eq!(
+        sup.pid(&fresh_ns),
+        Some(fresh_pid),
+        "the fresh service was restarted"
+    );
     assert_protocol_clean(&sup, "beat_check");
 }

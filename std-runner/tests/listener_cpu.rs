@@ -2,9 +2,9 @@
 //! `-p` for longer than `-i` is restarted within a few ticks, a quiet one in
 //! the same group never is.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use kinds::{
     assert_protocol_clean, group, listener, port_program, running_pid, wait_log, wait_restart,
@@ -43,7 +43,14 @@ fn spinning_service_is_restarted_and_quiet_one_is_not() {
         "{log}"
     );
     assert!(log.contains(&format!("{hot_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{quiet_ns}: cpu check failed")), "{log}");
-    assert_eq!(sup.pid(&quiet_ns), Some(quiet_pid), "the quiet service was restarted");
+    assert!(
+        !log.contains(&format!("{quiet_ns}: cpu check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&quiet_ns),
+        Some(quiet_pid),
+        "the quiet service was restarted"
+    );
     assert_protocol_clean(&sup, "cpu_check");
 }

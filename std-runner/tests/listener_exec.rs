@@ -3,9 +3,9 @@
 //! command that hangs past `-t` fails the check and its whole process group is
 //! killed; what the command prints never reaches the protocol's stdout.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use std::time::Duration;
 
@@ -54,8 +54,15 @@ fn non_zero_exit_restarts_its_process_and_not_the_others() {
         "{log}"
     );
     assert!(log.contains(&format!("{bad_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{good_ns}: exec check failed")), "{log}");
-    assert_eq!(sup.pid(&good_ns), Some(good_pid), "the healthy process was restarted");
+    assert!(
+        !log.contains(&format!("{good_ns}: exec check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&good_ns),
+        Some(good_pid),
+        "the healthy process was restarted"
+    );
     assert_protocol_clean(&sup, "exec_check");
 }
 
@@ -103,7 +110,14 @@ fn command_hanging_past_the_timeout_fails_and_its_process_group_is_killed() {
         "the timed-out command's process group {pgid} still has members: {:?}",
         group_members(pgid)
     );
-    assert!(!log.contains(&format!("{fine_ns}: exec check failed")), "{log}");
-    assert_eq!(sup.pid(&fine_ns), Some(fine_pid), "the healthy process was restarted");
+    assert!(
+        !log.contains(&format!("{fine_ns}: exec check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&fine_ns),
+        Some(fine_pid),
+        "the healthy process was restarted"
+    );
     assert_protocol_clean(&sup, "exec_check");
 }

@@ -3,9 +3,9 @@
 //! default path (`<root dir>/<group>-<name>-<pid>`) and `-f PATH`; a missing
 //! file passes without `-x` and fails with it.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use kinds::{
     assert_protocol_clean, count_log, demo_program, group, listener, port_program, running_pid,
@@ -61,8 +61,15 @@ fn stale_default_path_heartbeat_restarts_and_fresh_one_does_not() {
         "{log}"
     );
     assert!(log.contains(&format!("{stale_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{fresh_ns}: file check failed")), "{log}");
-    assert_eq!(sup.pid(&fresh_ns), Some(fresh_pid), "the fresh service was restarted");
+    assert!(
+        !log.contains(&format!("{fresh_ns}: file check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&fresh_ns),
+        Some(fresh_pid),
+        "the fresh service was restarted"
+    );
     assert_protocol_clean(&sup, "file_check");
 }
 
@@ -107,7 +114,11 @@ fn stale_named_heartbeat_file_restarts_its_process_only() {
         "{log}"
     );
     assert!(!sup.file("two_check.err").contains("failed"));
-    assert_eq!(sup.pid("pair:two"), Some(two_pid), "the fresh service was restarted");
+    assert_eq!(
+        sup.pid("pair:two"),
+        Some(two_pid),
+        "the fresh service was restarted"
+    );
     assert_protocol_clean(&sup, "one_check");
     assert_protocol_clean(&sup, "two_check");
 }
@@ -154,7 +165,11 @@ fn missing_file_passes_without_x_and_fails_with_x() {
         "{lax_log}"
     );
     assert_eq!(count_log(&sup, "lax_check", "failed"), 0, "{lax_log}");
-    assert_eq!(sup.pid(&lax_ns), Some(lax_pid), "a missing file restarted without -x");
+    assert_eq!(
+        sup.pid(&lax_ns),
+        Some(lax_pid),
+        "a missing file restarted without -x"
+    );
     assert_protocol_clean(&sup, "lax_check");
     assert_protocol_clean(&sup, "strict_check");
 }

@@ -2,15 +2,15 @@
 //! passes `-m` is restarted, a lean one in the same group never is; `-c`
 //! counts the children's memory too.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use std::time::Duration;
 
 use kinds::{
-    TICK_WAIT, assert_protocol_clean, children, count_log, get, group, listener,
-    listener_stopped, port_program, rss_kib, running_pid, wait_log, wait_restart,
+    TICK_WAIT, assert_protocol_clean, children, count_log, get, group, listener, listener_stopped,
+    port_program, rss_kib, running_pid, wait_log, wait_restart,
 };
 use support::{Supervisord, free_port, wait_for};
 
@@ -23,9 +23,16 @@ fn grow_past_limit(pid: u32, port: u16) {
         if rss_kib(pid) > LIMIT_KIB {
             break;
         }
-        assert!(get(port).contains("200 OK"), "the growing service stopped answering");
+        assert!(
+            get(port).contains("200 OK"),
+            "the growing service stopped answering"
+        );
     }
-    assert!(rss_kib(pid) > LIMIT_KIB, "RSS of {pid} is only {} KiB", rss_kib(pid));
+    assert!(
+        rss_kib(pid) > LIMIT_KIB,
+        "RSS of {pid} is only {} KiB",
+        rss_kib(pid)
+    );
 }
 
 #[test]
@@ -59,8 +66,15 @@ fn service_over_the_rss_limit_is_restarted_and_lean_one_is_not() {
         "{log}"
     );
     assert!(log.contains(&format!("{fat_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{lean_ns}: memory check failed")), "{log}");
-    assert_eq!(sup.pid(&lean_ns), Some(lean_pid), "the lean service was restarted");
+    assert!(
+        !log.contains(&format!("{lean_ns}: memory check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&lean_ns),
+        Some(lean_pid),
+        "the lean service was restarted"
+    );
     assert_protocol_clean(&sup, "mem_check");
 }
 
@@ -94,15 +108,16 @@ fn cumulative_limit_counts_a_growing_child_and_plain_limit_does_not() {
         "the tree's child never showed up: {kids:?}"
     );
     let child_pid = kids[0];
-    assert!(wait_for(Duration::from_secs(10), || std::net::TcpStream::connect((
-        "127.0.0.1",
-        child
-    ))
-    .is_ok()));
+    assert!(wait_for(Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", child)).is_ok()
+    }));
 
     sup.write("child.mode", "grow");
     grow_past_limit(child_pid, child);
-    assert!(rss_kib(tree_pid) < LIMIT_KIB, "the parent itself is under the limit");
+    assert!(
+        rss_kib(tree_pid) < LIMIT_KIB,
+        "the parent itself is under the limit"
+    );
 
     // Without -c only the parent counts: two more ticks pass and nothing happens.
     let passes = count_log(&sup, "plain", "1 process(es) checked: all passed");

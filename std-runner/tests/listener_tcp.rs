@@ -1,9 +1,9 @@
 //! The drop-in tcp check under a real supervisord: a service that stops
 //! listening is restarted, a listening one in the same group never is.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use kinds::{
     assert_protocol_clean, group, listener, port_program, running_pid, wait_log, wait_restart,
@@ -39,7 +39,14 @@ fn service_that_stops_listening_is_restarted_and_listening_one_is_not() {
         "{log}"
     );
     assert!(log.contains(&format!("{bad_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{good_ns}: tcp check failed")), "{log}");
-    assert_eq!(sup.pid(&good_ns), Some(good_pid), "the listening service was restarted");
+    assert!(
+        !log.contains(&format!("{good_ns}: tcp check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&good_ns),
+        Some(good_pid),
+        "the listening service was restarted"
+    );
     assert_protocol_clean(&sup, "tcp_check");
 }

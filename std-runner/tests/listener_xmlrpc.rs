@@ -3,9 +3,9 @@
 //! answering a fault (or nothing) is restarted, a healthy one in the same
 //! group never is; the configured path and method are really the ones called.
 
-mod support;
 #[path = "support/kinds.rs"]
 mod kinds;
+mod support;
 
 use kinds::{
     assert_protocol_clean, demo_program, group, listener, port_program, running_pid, wait_log,
@@ -15,7 +15,11 @@ use support::{Supervisord, free_port};
 
 /// A demo service on the unix socket `{dir}/NAME.sock` only, process name NAME.
 fn unix_program(name: &str) -> String {
-    demo_program(name, "%(program_name)s", "--unix {dir}/%(program_name)s.sock")
+    demo_program(
+        name,
+        "%(program_name)s",
+        "--unix {dir}/%(program_name)s.sock",
+    )
 }
 
 #[test]
@@ -57,8 +61,15 @@ fn tcp_target_calls_the_configured_path_and_method_and_a_fault_restarts() {
         "{log}"
     );
     assert!(log.contains(&format!("{bad_ns}: restarted")), "{log}");
-    assert!(!log.contains(&format!("{good_ns}: xmlrpc check failed")), "{log}");
-    assert_eq!(sup.pid(&good_ns), Some(good_pid), "the healthy service was restarted");
+    assert!(
+        !log.contains(&format!("{good_ns}: xmlrpc check failed")),
+        "{log}"
+    );
+    assert_eq!(
+        sup.pid(&good_ns),
+        Some(good_pid),
+        "the healthy service was restarted"
+    );
     assert_protocol_clean(&sup, "rpc_check");
 }
 
@@ -87,7 +98,10 @@ fn socket_path_target_times_out_on_a_hung_service_and_restarts_it() {
     wait_log(&sup, "rpc_good", "1 process(es) checked: all passed");
     let seen = sup.file("good.mode.last");
     assert!(seen.contains("POST /RPC2 HTTP/1.1"), "{seen:?}");
-    assert!(seen.contains("<methodName>get_status</methodName>"), "{seen:?}");
+    assert!(
+        seen.contains("<methodName>get_status</methodName>"),
+        "{seen:?}"
+    );
 
     sup.write("bad.mode", "hang");
     wait_restart(&sup, "rpc:bad", bad_pid, "rpc_bad");
@@ -101,7 +115,11 @@ fn socket_path_target_times_out_on_a_hung_service_and_restarts_it() {
     assert!(log.contains("rpc:bad: restarted"), "{log}");
     let good_log = sup.file("rpc_good.err");
     assert!(!good_log.contains("failed"), "{good_log}");
-    assert_eq!(sup.pid("rpc:good"), Some(good_pid), "the healthy service was restarted");
+    assert_eq!(
+        sup.pid("rpc:good"),
+        Some(good_pid),
+        "the healthy service was restarted"
+    );
     assert_protocol_clean(&sup, "rpc_bad");
     assert_protocol_clean(&sup, "rpc_good");
 }
@@ -141,6 +159,10 @@ fn socket_dir_target_uses_each_process_name_and_a_fault_restarts() {
         "{log}"
     );
     assert!(!log.contains("rpc:good: xmlrpc check failed"), "{log}");
-    assert_eq!(sup.pid("rpc:good"), Some(good_pid), "the healthy service was restarted");
+    assert_eq!(
+        sup.pid("rpc:good"),
+        Some(good_pid),
+        "the healthy service was restarted"
+    );
     assert_protocol_clean(&sup, "rpc_check");
 }

@@ -53,7 +53,10 @@ pub fn listener(name: &str, command: &str) -> String {
 
 /// The same listener, not started with supervisord (`supervisorctl start` it).
 pub fn listener_stopped(name: &str, command: &str) -> String {
-    format!("{}\nautostart=false\n\n", listener(name, command).trim_end())
+    format!(
+        "{}\nautostart=false\n\n",
+        listener(name, command).trim_end()
+    )
 }
 
 /// Waits until the log of listener `name` contains `needle`; panics with the
