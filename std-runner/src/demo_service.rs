@@ -143,12 +143,13 @@ impl DemoService {
         let mut ballast: Vec<Vec<u8>> = Vec::new();
         let mut last_beat = Instant::now() - Duration::from_secs(10);
         let mut listening = true;
-        let mut burner: Option<std::thread::JoinHandle<()>> = None;
+        let mut burner_started = false;
         loop {
             let mode = read_mode(&self.mode_file);
-            if mode == Mode::Spin && burner.is_none() {
+            if mode == Mode::Spin && !burner_started {
                 let mode_file = self.mode_file.clone();
-                burner = Some(std::thread::spawn(move || burn_while_spinning(&mode_file)));
+                std::thread::spawn(move || burn_while_spinning(&mode_file));
+                burner_started = true;
             }
             if let Some(path) = &heartbeat {
                 if mode != Mode::Hang && last_beat.elapsed() >= Duration::from_secs(1) {
