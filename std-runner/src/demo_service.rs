@@ -1,36 +1,103 @@
 //! `supercheck demo-service`: a small service with switchable failure modes,
 //! used by the built-in demo, the end-to-end tests and the benches.
 //!
-//! It serves HTTP on `127.0.0.1:PORT`. Before answering each request it reads
-//! its mode file (one word; missing file means `ok`):
+//! It serves HTTP on `127.0.0.1:PORT` and/or on a unix socket (`--unix PATH`).
+//! Before answering each request it reads its mode file (one word; missing
+//! file means `ok`):
 //!
 //! | mode | behaviour |
 //! |---|---|
-//! | `ok` | `200 OK`, body `ok` (and XML-RPC `POST /RPC2` gets a `methodResponse`) |
+//! | `ok` | `200 OK`, body `ok` (and an XML-RPC `POST`, any path, gets a `methodResponse`) |
 //! | `fail` | `500 Internal Server Error` (XML-RPC gets a fault) |
 //! | `body` | `200 OK` with the body `degraded` |
 //! | `hang` | accepts the connection and never answers |
 //! | `down` | stops listening until the mode changes |
 //! | `grow` | answers `ok` and allocates and touches 64 MiB more per request |
-//! | `spin` | answers `ok` and burns CPU in a busy loop between requests |
+//! | `spin` | answers `ok` and burns CPU in busy loops: between requests, and on a second thread (up to two cores, so that a busy machine still sees it over 100 %) |
 //!
 //! With `--heartbeat PATH` it also bumps a heartbeat file (as `supercheck
-//! notify` does) every second while the mode is not `hang`.
+//! notify` does) every second while the mode is not `hang`. With
+//! `--heartbeat-dir DIR` the file is `DIR/<group>-<name>-<own pid>` (group and
+//! name from `SUPERVISOR_GROUP_NAME` and `SUPERVISOR_PROCESS_NAME`), the path
+//! supervisor_checks' file check expects by default.
+//!
+//! Every request's first line, and its XML-RPC `<methodName>` element if it
+//! has one, are written to `<mode file>.last`, so that a test can see what a
+//! probe really sent.
 
+use std::ffi::OsString;
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Options of `supercheck demo-service`.
 #[derive(Debug, Clone)]
 pub struct DemoService {
-    /// TCP port on 127.0.0.1.
-    pub port: u16,
+    /// TCP port on 127.0.0.1, if it listens on TCP.
+    pub port: Option<u16>,
+    /// Unix socket path, if it listens on a unix socket.
+    pub unix: Option<PathBuf>,
     /// File holding the current mode.
     pub mode_file: PathBuf,
     /// Heartbeat file to bump, if any.
     pub heartbeat: Option<PathBuf>,
+    /// Directory of a heartbeat file named `<group>-<name>-<own pid>`, if any.
+    pub heartbeat_dir: Option<PathBuf>,
+}
+
+/// The sockets the service listens on (none while `down`).
+#[derive(Debug, Default)]
+struct Sockets {
+    tcp: Option<TcpListener>,
+    unix: Option<UnixListener>,
+}
+
+/// An accepted connection of either kind.
+enum Conn {
+    Tcp(std::net::TcpStream),
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl Conn {
+    fn prepare(&self) -> io::Result<()> {
+        let timeout = Some(Duration::from_secs(2));
+        match self {
+            Conn::Tcp(s) => {
+                s.set_nonblocking(false)?;
+                s.set_read_timeout(timeout)
+            }
+            Conn::Unix(s) => {
+                s.set_nonblocking(false)?;
+                s.set_read_timeout(timeout)
+            }
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.read(buf),
+            Conn::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.write(buf),
+            Conn::Unix(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Tcp(s) => s.flush(),
+            Conn::Unix(s) => s.flush(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,66 +127,160 @@ impl DemoService {
     /// Runs the service until killed.
     ///
     /// # Errors
-    /// When the port cannot be bound.
+    /// When a socket cannot be bound, neither a port nor a unix socket is
+    /// given, or the heartbeat file cannot be bumped.
     pub fn run(&self) -> io::Result<()> {
-        let mut listener = Some(bind(self.port)?);
-        let mut hung: Vec<TcpStream> = Vec::new();
+        if self.port.is_none() && self.unix.is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "give --port, --unix or both",
+            ));
+        }
+        let heartbeat = self.heartbeat_path()?;
+        let last_file = last_request_file(&self.mode_file);
+        let mut sockets = self.bind()?;
+        let mut hung: Vec<Conn> = Vec::new();
         let mut ballast: Vec<Vec<u8>> = Vec::new();
         let mut last_beat = Instant::now() - Duration::from_secs(10);
+        let mut listening = true;
+        let mut burner_started = false;
         loop {
             let mode = read_mode(&self.mode_file);
-            if let Some(path) = &self.heartbeat {
+            if mode == Mode::Spin && !burner_started {
+                let mode_file = self.mode_file.clone();
+                std::thread::spawn(move || burn_while_spinning(&mode_file));
+                burner_started = true;
+            }
+            if let Some(path) = &heartbeat {
                 if mode != Mode::Hang && last_beat.elapsed() >= Duration::from_secs(1) {
                     crate::heartbeat::touch(path)?;
                     last_beat = Instant::now();
                 }
             }
-            match (mode, &listener) {
-                (Mode::Down, Some(_)) => listener = None,
-                (Mode::Down, None) => {}
-                (_, None) => listener = Some(bind(self.port)?),
+            match (mode, listening) {
+                (Mode::Down, true) => {
+                    sockets = Sockets::default();
+                    listening = false;
+                }
+                (Mode::Down, false) => {}
+                (_, false) => {
+                    sockets = self.bind()?;
+                    listening = true;
+                }
                 _ => {}
             }
-            let Some(l) = &listener else {
+            if !listening {
                 std::thread::sleep(Duration::from_millis(100));
                 continue;
-            };
+            }
+            match sockets.accept()? {
+                Some(conn) if mode == Mode::Hang => hung.push(conn),
+                Some(conn) => {
+                    if mode == Mode::Grow {
+                        ballast.push(vec![1u8; 64 << 20]);
+                    }
+                    let _ = serve(conn, mode, &last_file);
+                }
+                None if mode == Mode::Spin => spin_for(Duration::from_millis(100)),
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+
+    fn heartbeat_path(&self) -> io::Result<Option<PathBuf>> {
+        let Some(dir) = &self.heartbeat_dir else {
+            return Ok(self.heartbeat.clone());
+        };
+        let var = |key: &str| {
+            std::env::var(key).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("--heartbeat-dir needs {key}: run under supervisord"),
+                )
+            })
+        };
+        Ok(Some(crate::heartbeat::default_path(
+            dir,
+            &var("SUPERVISOR_GROUP_NAME")?,
+            &var("SUPERVISOR_PROCESS_NAME")?,
+            std::process::id(),
+        )))
+    }
+
+    fn bind(&self) -> io::Result<Sockets> {
+        let tcp = match self.port {
+            Some(port) => {
+                let listener = TcpListener::bind(("127.0.0.1", port))?;
+                listener.set_nonblocking(true)?;
+                Some(listener)
+            }
+            None => None,
+        };
+        let unix = match &self.unix {
+            Some(path) => {
+                // A socket file left by an earlier run (or before `down`) blocks bind.
+                match std::fs::remove_file(path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+                let listener = UnixListener::bind(path)?;
+                listener.set_nonblocking(true)?;
+                Some(listener)
+            }
+            None => None,
+        };
+        Ok(Sockets { tcp, unix })
+    }
+}
+
+impl Sockets {
+    /// A pending connection on either socket, if any.
+    fn accept(&self) -> io::Result<Option<Conn>> {
+        if let Some(l) = &self.tcp {
             match l.accept() {
-                Ok((stream, _)) => {
-                    if mode == Mode::Hang {
-                        hung.push(stream);
-                    } else {
-                        if mode == Mode::Grow {
-                            ballast.push(vec![1u8; 64 << 20]);
-                        }
-                        let _ = serve(stream, mode);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if mode == Mode::Spin {
-                        let until = Instant::now() + Duration::from_millis(100);
-                        while Instant::now() < until {
-                            std::hint::spin_loop();
-                        }
-                    } else {
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                }
+                Ok((s, _)) => return Ok(Some(Conn::Tcp(s))),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => return Err(e),
             }
+        }
+        if let Some(l) = &self.unix {
+            match l.accept() {
+                Ok((s, _)) => return Ok(Some(Conn::Unix(s))),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The second spinning thread: busy while the mode is `spin`, idle otherwise.
+fn burn_while_spinning(mode_file: &Path) {
+    loop {
+        if read_mode(mode_file) == Mode::Spin {
+            spin_for(Duration::from_millis(100));
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
 
-fn bind(port: u16) -> io::Result<TcpListener> {
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
+fn spin_for(span: Duration) {
+    let until = Instant::now() + span;
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
 }
 
-fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+/// `<mode file>.last`: where the last request is recorded.
+fn last_request_file(mode_file: &Path) -> PathBuf {
+    let mut name = OsString::from(mode_file.as_os_str());
+    name.push(".last");
+    PathBuf::from(name)
+}
+
+fn serve(mut stream: Conn, mode: Mode, last_file: &Path) -> io::Result<()> {
+    stream.prepare()?;
     let mut request = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -135,7 +296,19 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
             return Ok(());
         }
     };
-    let is_rpc = request.starts_with(b"POST /RPC2");
+    // Read the announced body (bounded), so the client never sees a reset and
+    // an XML-RPC call is recognised by its body, whatever its path.
+    let announced = content_length(request.get(..head_end).unwrap_or_default()).min(1 << 20);
+    while request.len() < head_end + announced {
+        match stream.read(&mut chunk)? {
+            0 => break,
+            n => request.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+        }
+    }
+    let body = request.get(head_end..).unwrap_or_default();
+    let method_name = between(body, b"<methodName>", b"</methodName>");
+    let _ = std::fs::write(last_file, describe(&request, method_name));
+    let is_rpc = request.starts_with(b"POST ") && method_name.is_some();
     let (status, content_type, body): (&str, &str, String) = match (is_rpc, mode) {
         (true, Mode::Fail) => ("200 OK", "text/xml", rpc_fault()),
         (true, _) => ("200 OK", "text/xml", rpc_ok()),
@@ -147,20 +320,31 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
         (false, Mode::Body) => ("200 OK", "text/plain", "degraded\n".into()),
         (false, _) => ("200 OK", "text/plain", "ok\n".into()),
     };
-    // Drain a request body, if announced, so the client never sees a reset.
-    let announced = content_length(request.get(..head_end).unwrap_or_default());
-    let mut have = request.len().saturating_sub(head_end);
-    while have < announced {
-        match stream.read(&mut chunk)? {
-            0 => break,
-            n => have += n,
-        }
-    }
     let reply = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(reply.as_bytes())
+}
+
+/// The request line, and the `<methodName>` element when there is one.
+fn describe(request: &[u8], method_name: Option<&[u8]>) -> Vec<u8> {
+    let line_end = find(request, b"\r\n").unwrap_or(request.len());
+    let mut out = request.get(..line_end).unwrap_or_default().to_vec();
+    out.push(b'\n');
+    if let Some(name) = method_name {
+        out.extend_from_slice(b"<methodName>");
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"</methodName>\n");
+    }
+    out
+}
+
+/// The bytes between the first `open` and the next `close`.
+fn between<'a>(hay: &'a [u8], open: &[u8], close: &[u8]) -> Option<&'a [u8]> {
+    let start = find(hay, open)? + open.len();
+    let rest = hay.get(start..)?;
+    rest.get(..find(rest, close)?)
 }
 
 fn content_length(head: &[u8]) -> usize {

@@ -21,8 +21,14 @@ fn demo_service_command() -> Command {
         .arg(
             Arg::new("port")
                 .long("port")
-                .required(true)
+                .required_unless_present("unix")
                 .value_parser(value_parser!(u16)),
+        )
+        .arg(
+            Arg::new("unix")
+                .long("unix")
+                .help("Also (or, without --port, only) listen on this unix socket")
+                .value_parser(value_parser!(PathBuf)),
         )
         .arg(
             Arg::new("mode-file")
@@ -33,6 +39,13 @@ fn demo_service_command() -> Command {
         .arg(
             Arg::new("heartbeat")
                 .long("heartbeat")
+                .value_parser(value_parser!(PathBuf)),
+        )
+        .arg(
+            Arg::new("heartbeat-dir")
+                .long("heartbeat-dir")
+                .help("Bump DIR/<group>-<name>-<pid>, the file check's default path")
+                .conflicts_with("heartbeat")
                 .value_parser(value_parser!(PathBuf)),
         )
 }
@@ -88,12 +101,14 @@ fn main() -> ExitCode {
     match matches.subcommand() {
         Some(("demo-service", m)) => {
             let service = DemoService {
-                port: m.get_one::<u16>("port").copied().unwrap_or_default(),
+                port: m.get_one::<u16>("port").copied(),
+                unix: m.get_one::<PathBuf>("unix").cloned(),
                 mode_file: m
                     .get_one::<PathBuf>("mode-file")
                     .cloned()
                     .unwrap_or_default(),
                 heartbeat: m.get_one::<PathBuf>("heartbeat").cloned(),
+                heartbeat_dir: m.get_one::<PathBuf>("heartbeat-dir").cloned(),
             };
             match service.run() {
                 Ok(()) => ExitCode::SUCCESS,

@@ -81,8 +81,9 @@ enum Timer {
         pid: u32,
         first: CpuSample,
     },
-    /// An exec check's command ran out of time.
-    ExecDeadline { pid: u32 },
+    /// The command of exec check `check` of round `round` ran out of time
+    /// (named by round, not pid: a pid may be reused once the command is reaped).
+    ExecDeadline { round: u64, check: usize },
     /// Acknowledge the tick of this cycle even if probes are still running.
     AckDeadline { cycle: u64 },
     /// A health machine asked to be woken (end of back-off or grace).
@@ -380,7 +381,7 @@ impl Listener {
                 } => {
                     self.finish_cpu_sample(&target, check, round, pid, first);
                 }
-                Timer::ExecDeadline { pid } => self.on_exec_deadline(pid),
+                Timer::ExecDeadline { round, check } => self.on_exec_deadline(round, check),
                 Timer::AckDeadline { cycle } => {
                     if self
                         .cycle

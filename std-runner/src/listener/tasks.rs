@@ -183,10 +183,9 @@ impl Listener {
             },
             CheckSpec::Exec(spec) => match exec::spawn(&spec, &snapshot) {
                 Ok(child) => {
-                    let pid = child.id();
                     self.timers.at(
                         Instant::now() + to_std(spec.timeout.get()),
-                        Timer::ExecDeadline { pid },
+                        Timer::ExecDeadline { round, check },
                     );
                     self.execs.push(ExecRun {
                         child,
@@ -546,8 +545,12 @@ impl Listener {
     }
 
     /// An exec check's command ran out of time: kill it; the check fails.
-    pub(super) fn on_exec_deadline(&mut self, pid: u32) {
-        let Some(at) = self.execs.iter().position(|r| r.child.id() == pid) else {
+    pub(super) fn on_exec_deadline(&mut self, round: u64, check: usize) {
+        let Some(at) = self
+            .execs
+            .iter()
+            .position(|r| r.round == round && r.check == check)
+        else {
             return;
         };
         let mut run = self.execs.swap_remove(at);
