@@ -281,10 +281,13 @@ impl Listener {
         }
         while !self.busy && self.exit.is_none() {
             let Some(incoming) = self.reader.next_event() else {
-                // The pipe may hold more than one edge-triggered read took.
-                if self.stdin_open && self.reader.pending() == 0 {
+                // The pipe may hold more than the last edge-triggered read
+                // took (it stops when the buffer is full): read on now, as no
+                // new edge comes for bytes already in the pipe.
+                if self.stdin_open {
+                    let before = self.reader.pending();
                     self.on_stdin();
-                    if self.reader.pending() > 0 {
+                    if self.reader.pending() > before {
                         continue;
                     }
                 }
@@ -304,6 +307,7 @@ impl Listener {
             };
             match incoming {
                 Incoming::Tick { period, when } => {
+                    crate::log_detail!(self.log, "received {} (when {when})", period.event_name());
                     self.busy = true;
                     self.start_cycle(period, when);
                 }
