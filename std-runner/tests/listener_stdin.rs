@@ -376,3 +376,34 @@ fn events_pipelined_while_busy_are_all_answered() {
     assert!(exited_with(status, &[0]), "{status:?}");
     drop(silent);
 }
+
+#[test]
+fn event_split_inside_a_character_is_answered_once_whole() {
+    let mut l = ListenerProcess::spawn(
+        &["tcp", "-n", "robust", "-g", "web", "-p", "80", "--verbose"],
+        Some("unix:///nonexistent/supervisor.sock"),
+    );
+    assert!(l.wait_ready(Duration::from_secs(5)), "{}", l.stderr());
+    let whole = event(
+        1,
+        "PROCESS_COMMUNICATION_STDOUT",
+        "processname:a groupname:a pid:1\nça",
+    );
+    // Between the two bytes of `ç`.
+    let cut = whole.iter().rposition(|&b| b == 0xC3).unwrap() + 1;
+    l.send(whole[..cut].to_vec());
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(l.stdout(), READY, "half a character is not a whole event");
+    l.send(whole[cut..].to_vec());
+    assert!(l.wait_acks(1, Duration::from_secs(3)), "{}", l.stderr());
+    assert!(
+        l.stderr()
+            .contains("received PROCESS_COMMUNICATION_STDOUT: nothing to do"),
+        "{}",
+        l.stderr()
+    );
+    l.close_stdin().unwrap();
+    let status = l.wait_exit(Duration::from_secs(2)).expect("exits at EOF");
+    assert!(exited_with(status, &[0]), "{status:?}");
+    assert_eq!(l.stdout(), [READY, ACK].concat());
+}
