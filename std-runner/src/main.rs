@@ -69,18 +69,26 @@ fn supercheck_command() -> Command {
         .subcommand(supercheck::notify::command())
 }
 
+/// Writes `name: error: e` on stderr in one write, so that supervisord logs it
+/// as one line rather than in fragments.
+fn report_error(name: &str, e: &dyn std::fmt::Display) {
+    use std::io::Write;
+    let line = format!("{name}: error: {e}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
 fn run_listener(tool: Tool, name: &str, matches: &clap::ArgMatches) -> ExitCode {
     let config = match listener_config(tool, matches, &ProcessEnv) {
         Ok(config) => config,
         Err(e) => {
-            eprintln!("{name}: error: {e}");
+            report_error(name, &e);
             return ExitCode::from(2);
         }
     };
     match Listener::new(config).and_then(Listener::run) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
-            eprintln!("{name}: error: {e}");
+            report_error(name, &e);
             ExitCode::FAILURE
         }
     }

@@ -235,11 +235,18 @@ impl Listener {
         if self.config.once {
             self.busy = true;
             self.start_cycle(supercheck_core::event::TickPeriod::Secs3600, 0);
+            // The cycle may have ended already (supervisord unreachable).
+            self.maybe_finish_cycle()?;
         } else {
             protocol::write_ready(&mut self.out)?;
         }
         let mut events = Events::with_capacity(256);
         loop {
+            // Checked before sleeping: an exit may be decided before the first poll.
+            if let Some(exit) = self.exit {
+                self.shutdown();
+                return Ok(exit);
+            }
             let timeout = self
                 .timers
                 .next_deadline()
@@ -259,10 +266,6 @@ impl Listener {
             }
             self.fire_timers()?;
             self.handle_incoming()?;
-            if let Some(exit) = self.exit {
-                self.shutdown();
-                return Ok(exit);
-            }
         }
     }
 
@@ -303,12 +306,25 @@ impl Listener {
         if self.config.once {
             return Ok(());
         }
+        if !self.stdin_open && self.busy && self.exit.is_none() && !self.restart_in_flight() {
+            // Nobody is left to read the acknowledgement: end now rather than
+            // when the round or its acknowledgement deadline ends. A restart
+            // already asked for is finished first, so no process is left stopped.
+            log_line!(
+                self.log,
+                "stdin closed while an event was being handled: supervisord is gone; the round is abandoned"
+            );
+            self.exit = Some(Exit::Clean);
+        }
         while !self.busy && self.exit.is_none() {
             let Some(incoming) = self.reader.next_event() else {
-                // The pipe may hold more than one edge-triggered read took.
-                if self.stdin_open && self.reader.pending() == 0 {
+                // The pipe may hold more than the last edge-triggered read
+                // took (it stops when the buffer is full): read on now, as no
+                // new edge comes for bytes already in the pipe.
+                if self.stdin_open {
+                    let before = self.reader.pending();
                     self.on_stdin();
-                    if self.reader.pending() > 0 {
+                    if self.reader.pending() > before {
                         continue;
                     }
                 }
@@ -328,8 +344,12 @@ impl Listener {
             };
             match incoming {
                 Incoming::Tick { period, when } => {
+                    crate::log_detail!(self.log, "received {} (when {when})", period.event_name());
                     self.busy = true;
                     self.start_cycle(period, when);
+                    // It may have ended already (supervisord unreachable, no
+                    // process checkable): acknowledge now, not at the deadline.
+                    self.maybe_finish_cycle()?;
                 }
                 Incoming::Other(name) => {
                     crate::log_detail!(self.log, "received {name}: nothing to do");
@@ -349,6 +369,11 @@ impl Listener {
             }
         }
         Ok(())
+    }
+
+    /// Whether a restart was decided and is not finished (stopped, not yet started).
+    fn restart_in_flight(&self) -> bool {
+        self.targets.values().any(|t| t.restarting)
     }
 
     /// Acknowledges the event being handled.

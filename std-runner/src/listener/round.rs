@@ -29,6 +29,8 @@ pub(super) struct Cycle {
     pub acknowledged: bool,
     /// Whether supervisord's process list has arrived.
     pub listed: bool,
+    /// Whether asking for it failed (nothing could be checked).
+    pub list_failed: bool,
     /// Verdict counts, for the summary line.
     pub counts: [usize; 3],
     /// Processes selected.
@@ -88,6 +90,7 @@ impl Listener {
             outstanding: 0,
             acknowledged: false,
             listed: false,
+            list_failed: false,
             counts: [0; 3],
             selected: 0,
             summarized: false,
@@ -117,6 +120,7 @@ impl Listener {
         let processes = match result {
             Ok(processes) => processes,
             Err(e) => {
+                current.list_failed = true;
                 log_line!(
                     self.log,
                     "cannot list processes: {e}; nothing is checked or restarted this tick"
@@ -445,6 +449,7 @@ impl Listener {
         let elapsed = cycle.started.elapsed().as_millis();
         let selected = cycle.selected;
         let acknowledged = std::mem::replace(&mut cycle.acknowledged, true);
+        let list_failed = cycle.list_failed;
         if selected > 0 && fail == 0 && error == 0 {
             log_line!(
                 self.log,
@@ -457,7 +462,7 @@ impl Listener {
             );
         }
         if self.config.once {
-            self.exit = Some(if fail == 0 && error == 0 {
+            self.exit = Some(if fail == 0 && error == 0 && !list_failed {
                 super::Exit::Clean
             } else {
                 super::Exit::OnceFailed

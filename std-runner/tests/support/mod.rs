@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod listener_process;
+
 use std::fs;
 use std::io::Read;
 use std::net::TcpListener;
