@@ -1,7 +1,8 @@
 //! `supercheck demo-service`: a small service with switchable failure modes,
 //! used by the built-in demo, the end-to-end tests and the benches.
 //!
-//! It serves HTTP on `127.0.0.1:PORT` and/or on a unix socket (`--unix PATH`).
+//! It serves HTTP/1.1 (keep-alive, a thread per connection) on
+//! `127.0.0.1:PORT` and/or on a unix socket (`--unix PATH`).
 //! Before answering each request it reads its mode file (one word; missing
 //! file means `ok`):
 //!
@@ -10,7 +11,7 @@
 //! | `ok` | `200 OK`, body `ok` (and an XML-RPC `POST`, any path, gets a `methodResponse`) |
 //! | `fail` | `500 Internal Server Error` (XML-RPC gets a fault) |
 //! | `body` | `200 OK` with the body `degraded` |
-//! | `hang` | accepts the connection and never answers |
+//! | `hang` | accepts connections and never answers |
 //! | `down` | stops listening until the mode changes |
 //! | `grow` | answers `ok` and allocates and touches 64 MiB more per request |
 //! | `spin` | answers `ok` and burns CPU in busy loops: between requests, and on a second thread (up to two cores, so that a busy machine still sees it over 100 %) |
@@ -22,15 +23,20 @@
 //! supervisor_checks' file check expects by default.
 //!
 //! Every request's first line, and its XML-RPC `<methodName>` element if it
-//! has one, are written to `<mode file>.last`, so that a test can see what a
-//! probe really sent.
+//! has one, are written to `<mode file>.last`, and the number of connections
+//! accepted so far to `<mode file>.accepts`, so that a test can see what a
+//! probe really sent and how.
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use supercheck_core::http::{Connection, EMPTY_HEADER, Parsed, Reply, RequestParser};
+use supercheck_core::wire::Writer;
 
 /// Options of `supercheck demo-service`.
 #[derive(Debug, Clone)]
@@ -61,17 +67,12 @@ enum Conn {
 }
 
 impl Conn {
+    /// Blocking reads with no timeout: a kept-alive client may wait long
+    /// between requests, and the connection ends when it closes.
     fn prepare(&self) -> io::Result<()> {
-        let timeout = Some(Duration::from_secs(2));
         match self {
-            Conn::Tcp(s) => {
-                s.set_nonblocking(false)?;
-                s.set_read_timeout(timeout)
-            }
-            Conn::Unix(s) => {
-                s.set_nonblocking(false)?;
-                s.set_read_timeout(timeout)
-            }
+            Conn::Tcp(s) => s.set_nonblocking(false),
+            Conn::Unix(s) => s.set_nonblocking(false),
         }
     }
 }
@@ -139,8 +140,9 @@ impl DemoService {
         let heartbeat = self.heartbeat_path()?;
         let last_file = last_request_file(&self.mode_file);
         let mut sockets = self.bind()?;
-        let mut hung: Vec<Conn> = Vec::new();
-        let mut ballast: Vec<Vec<u8>> = Vec::new();
+        let ballast: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let accepts_file = sibling_file(&self.mode_file, ".accepts");
+        let mut accepted = 0u64;
         let mut last_beat = Instant::now() - Duration::from_secs(10);
         let mut listening = true;
         let mut burner_started = false;
@@ -174,12 +176,17 @@ impl DemoService {
                 continue;
             }
             match sockets.accept()? {
-                Some(conn) if mode == Mode::Hang => hung.push(conn),
                 Some(conn) => {
-                    if mode == Mode::Grow {
-                        ballast.push(vec![1u8; 64 << 20]);
-                    }
-                    let _ = serve(conn, mode, &last_file);
+                    accepted += 1;
+                    let _ = std::fs::write(&accepts_file, format!("{accepted}\n"));
+                    let (mode_file, last_file, ballast) = (
+                        self.mode_file.clone(),
+                        last_file.clone(),
+                        Arc::clone(&ballast),
+                    );
+                    std::thread::spawn(move || {
+                        let _ = serve_connection(conn, &mode_file, &last_file, &ballast);
+                    });
                 }
                 None if mode == Mode::Spin => spin_for(Duration::from_millis(100)),
                 None => std::thread::sleep(Duration::from_millis(20)),
@@ -274,57 +281,99 @@ fn spin_for(span: Duration) {
 
 /// `<mode file>.last`: where the last request is recorded.
 fn last_request_file(mode_file: &Path) -> PathBuf {
+    sibling_file(mode_file, ".last")
+}
+
+/// `<mode file><suffix>`.
+fn sibling_file(mode_file: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(mode_file.as_os_str());
-    name.push(".last");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
-fn serve(mut stream: Conn, mode: Mode, last_file: &Path) -> io::Result<()> {
+/// Serves one connection, request after request (HTTP/1.1 keep-alive), reading
+/// the mode before each answer. In `hang` mode the request is never answered;
+/// in `down` mode the connection is closed.
+fn serve_connection(
+    mut stream: Conn,
+    mode_file: &Path,
+    last_file: &Path,
+    ballast: &Mutex<Vec<Vec<u8>>>,
+) -> io::Result<()> {
     stream.prepare()?;
-    let mut request = Vec::new();
+    let mut input = Vec::new();
     let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
+    loop {
+        // Read one request: its head through the core's parser, then its body.
+        let (head_len, body_len, keep_alive) = loop {
+            let mut headers = [EMPTY_HEADER; 32];
+            match RequestParser::new().parse(&input, &mut headers) {
+                Ok(Parsed::Complete(head)) => {
+                    let body = usize::try_from(head.content_length()).unwrap_or(0);
+                    break (head.head_len(), body, head.keep_alive());
+                }
+                Ok(Parsed::Incomplete) => {}
+                Err(_) => return Ok(()),
+            }
+            match stream.read(&mut chunk)? {
+                0 => return Ok(()),
+                n => input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            }
+        };
+        let end = head_len.saturating_add(body_len);
+        while input.len() < end {
+            match stream.read(&mut chunk)? {
+                0 => return Ok(()),
+                n => input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            }
+        }
+        let request: Vec<u8> = input.drain(..end).collect();
+        let mode = read_mode(mode_file);
+        match mode {
+            Mode::Hang => {
+                // Never answer; let go once the mode changes.
+                while read_mode(mode_file) == Mode::Hang {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                return Ok(());
+            }
+            Mode::Down => return Ok(()),
+            Mode::Grow => {
+                if let Ok(mut ballast) = ballast.lock() {
+                    ballast.push(vec![1u8; 64 << 20]);
+                }
+            }
+            _ => {}
+        }
+        let body = request.get(head_len..).unwrap_or_default();
+        let method_name = between(body, b"<methodName>", b"</methodName>");
+        let _ = std::fs::write(last_file, describe(&request, method_name));
+        let is_rpc = request.starts_with(b"POST ") && method_name.is_some();
+        let (status, content_type, body): (u16, &str, String) = match (is_rpc, mode) {
+            (true, Mode::Fail) => (200, "text/xml", rpc_fault()),
+            (true, _) => (200, "text/xml", rpc_ok()),
+            (false, Mode::Fail) => (500, "text/plain", "failing\n".into()),
+            (false, Mode::Body) => (200, "text/plain", "degraded\n".into()),
+            (false, _) => (200, "text/plain", "ok\n".into()),
+        };
+        let connection = if keep_alive {
+            Connection::KeepAlive
+        } else {
+            Connection::Close
+        };
+        let mut out = vec![0u8; body.len() + 256];
+        let mut w = Writer::new(&mut out);
+        Reply::new(status)
+            .content_type(content_type)
+            .connection(connection)
+            .encode(&mut w, body.as_bytes())
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let len = w.len();
+        stream.write_all(out.get(..len).unwrap_or_default())?;
+        if !keep_alive {
             return Ok(());
-        }
-        request.extend_from_slice(chunk.get(..n).unwrap_or_default());
-        if let Some(at) = find(&request, b"\r\n\r\n") {
-            break at + 4;
-        }
-        if request.len() > 64 * 1024 {
-            return Ok(());
-        }
-    };
-    // Read the announced body (bounded), so the client never sees a reset and
-    // an XML-RPC call is recognised by its body, whatever its path.
-    let announced = content_length(request.get(..head_end).unwrap_or_default()).min(1 << 20);
-    while request.len() < head_end + announced {
-        match stream.read(&mut chunk)? {
-            0 => break,
-            n => request.extend_from_slice(chunk.get(..n).unwrap_or_default()),
         }
     }
-    let body = request.get(head_end..).unwrap_or_default();
-    let method_name = between(body, b"<methodName>", b"</methodName>");
-    let _ = std::fs::write(last_file, describe(&request, method_name));
-    let is_rpc = request.starts_with(b"POST ") && method_name.is_some();
-    let (status, content_type, body): (&str, &str, String) = match (is_rpc, mode) {
-        (true, Mode::Fail) => ("200 OK", "text/xml", rpc_fault()),
-        (true, _) => ("200 OK", "text/xml", rpc_ok()),
-        (false, Mode::Fail) => (
-            "500 Internal Server Error",
-            "text/plain",
-            "failing\n".into(),
-        ),
-        (false, Mode::Body) => ("200 OK", "text/plain", "degraded\n".into()),
-        (false, _) => ("200 OK", "text/plain", "ok\n".into()),
-    };
-    let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(reply.as_bytes())
 }
 
 /// The request line, and the `<methodName>` element when there is one.
@@ -345,15 +394,6 @@ fn between<'a>(hay: &'a [u8], open: &[u8], close: &[u8]) -> Option<&'a [u8]> {
     let start = find(hay, open)? + open.len();
     let rest = hay.get(start..)?;
     rest.get(..find(rest, close)?)
-}
-
-fn content_length(head: &[u8]) -> usize {
-    let text = String::from_utf8_lossy(head);
-    text.lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -68,3 +68,40 @@ fn failing_service_is_restarted_and_healthy_one_is_not() {
         "the listener never broke the protocol"
     );
 }
+
+#[test]
+fn healthy_service_is_probed_over_one_kept_alive_connection() {
+    let port = free_port();
+    let sections = format!(
+        "{}\n[group:web]\nprograms=good\n\n\
+         [eventlistener:web_check]\n\
+         command={{dir}}/bin/supervisor_http_check -g web -n web_check -u /ping -t 2 -r 0 -p \".+_(\\d+)\"\n\
+         events=TICK_5\nstderr_logfile={{dir}}/check.err\nstdout_logfile={{dir}}/check.out\n",
+        web_program("good", port)
+    );
+    let sup = Supervisord::start("keepalive", &sections);
+    let passes = || sup.file("check.err").matches("all passed").count();
+    assert!(
+        wait_for(Duration::from_secs(25), || passes() >= 3),
+        "three healthy ticks; listener log:\n{}",
+        sup.file("check.err")
+    );
+    assert_eq!(
+        sup.file("good.mode.accepts").trim(),
+        "1",
+        "three probes, one connection"
+    );
+    // A restart by hand closes the old connection: the next probe reconnects and passes.
+    sup.ctl(&["restart", &format!("web:good_{port}")]);
+    let before = passes();
+    assert!(
+        wait_for(Duration::from_secs(15), || passes() > before),
+        "the probe after the restart passes; listener log:\n{}",
+        sup.file("check.err")
+    );
+    assert!(
+        !sup.file("check.err").contains("check failed"),
+        "{}",
+        sup.file("check.err")
+    );
+}
