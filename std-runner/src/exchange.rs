@@ -236,6 +236,10 @@ impl Exchange {
                 }
             }
             self.state = State::Head;
+            // Nothing can have arrived yet: the response will come with a new
+            // readiness edge (epoll reports every arrival on a socket), so the
+            // read that could only say "would block" is skipped.
+            return Ok(None);
         }
         let mut chunk = [0u8; 16 * 1024];
         loop {

@@ -65,7 +65,7 @@ const CORE_EPOCH_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 #[derive(Debug)]
 enum Timer {
     /// A task's time is up.
-    TaskDeadline { token: usize, serial: u64 },
+    TaskDeadline(usize),
     /// Try a probe again.
     Retry {
         target: String,
@@ -135,8 +135,9 @@ pub struct Listener {
     timers: Timers<Timer>,
     tasks: HashMap<usize, Task>,
     keep_alive: keep_alive::KeepAlive,
+    /// The buffer supervisord's process list is read into, kept between ticks.
+    reply_buffer: Vec<u8>,
     next_token: usize,
-    task_serial: u64,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
     targets: HashMap<String, TargetState>,
@@ -186,8 +187,8 @@ impl Listener {
             timers: Timers::default(),
             tasks: HashMap::new(),
             keep_alive: keep_alive::KeepAlive::default(),
+            reply_buffer: Vec::new(),
             next_token: FIRST_TASK,
-            task_serial: 0,
             execs: Vec::new(),
             custom,
             targets: HashMap::new(),
@@ -261,7 +262,13 @@ impl Listener {
                     STDIN => self.on_stdin(),
                     SIGNALS => self.on_signals(),
                     CUSTOM => self.on_custom_results(),
-                    Token(token) => self.on_task_ready(token),
+                    Token(token) => {
+                        // An idle kept-alive connection only matters when its
+                        // peer closed it or wrote to it, not when it became writable.
+                        let peer_acted =
+                            event.is_readable() || event.is_read_closed() || event.is_error();
+                        self.on_socket_event(token, peer_acted);
+                    }
                 }
             }
             self.fire_timers()?;
@@ -390,7 +397,7 @@ impl Listener {
         let now = Instant::now();
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
-                Timer::TaskDeadline { token, serial } => self.on_task_deadline(token, serial),
+                Timer::TaskDeadline(token) => self.on_task_deadline(token),
                 Timer::Retry {
                     target,
                     check,

@@ -14,6 +14,7 @@ use supercheck_core::rpc::{FaultCode, SupervisorCall};
 use supercheck_core::time::Instant as CoreInstant;
 
 use super::tasks::TaskKind;
+use super::timers::TimerId;
 use super::{Listener, Timer};
 use crate::log_line;
 use crate::supervisor::client::{CallError, ProcessSnapshot};
@@ -37,6 +38,8 @@ pub(super) struct Cycle {
     pub selected: usize,
     /// Whether the summary line has been written.
     pub summarized: bool,
+    /// The acknowledgement deadline, cancelled once every verdict is in.
+    pub ack_timer: Option<TimerId>,
 }
 
 /// One process's checks for one tick.
@@ -94,12 +97,17 @@ impl Listener {
             counts: [0; 3],
             selected: 0,
             summarized: false,
+            ack_timer: None,
         });
         let ack_after = period
             .saturating_sub(Duration::from_secs(1))
             .max(Duration::from_millis(500));
-        self.timers
+        let ack_timer = self
+            .timers
             .at(Instant::now() + ack_after, Timer::AckDeadline { cycle: id });
+        if let Some(cycle) = self.cycle.as_mut() {
+            cycle.ack_timer = Some(ack_timer);
+        }
         self.proc_snapshot.clear();
         self.call_supervisor(
             SupervisorCall::GetAllProcessInfo,
@@ -445,6 +453,12 @@ impl Listener {
             return Ok(());
         }
         cycle.summarized = true;
+        if let Some(timer) = cycle.ack_timer.take() {
+            self.timers.cancel(timer);
+        }
+        let Some(cycle) = self.cycle.as_mut() else {
+            return Ok(());
+        };
         let [pass, fail, error] = cycle.counts;
         let elapsed = cycle.started.elapsed().as_millis();
         let selected = cycle.selected;

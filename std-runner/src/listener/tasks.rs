@@ -12,6 +12,7 @@ use supercheck_core::rpc::SupervisorCall;
 use supercheck_core::time::Duration as CoreDuration;
 
 use super::config::{CheckPlan, CheckWork};
+use super::timers::TimerId;
 use super::{ExecRun, Listener, Timer};
 use crate::endpoint::Endpoint;
 use crate::exchange::{Exchange, Progress};
@@ -46,9 +47,8 @@ pub(super) struct Task {
     pub exchange: Exchange,
     pub kind: TaskKind,
     pub timeout: Duration,
-    /// Tells this task's deadline from that of an earlier task on the same
-    /// token (a kept-alive connection carries one task per tick).
-    pub serial: u64,
+    /// Its deadline on the timer queue, cancelled when the task ends first.
+    pub deadline: TimerId,
 }
 
 impl Listener {
@@ -259,7 +259,8 @@ impl Listener {
             TaskKind::Stop { .. } => self.config.stop_timeout,
             _ => self.config.rpc_timeout,
         };
-        match client::start_call(&self.config.server, &call) {
+        let reply = std::mem::take(&mut self.reply_buffer);
+        match client::start_call(&self.config.server, &call, reply) {
             Ok(exchange) => self.add_task(exchange, kind, timeout),
             Err(e) => self.finish_task(kind, Err(e)),
         }
@@ -281,36 +282,42 @@ impl Listener {
     }
 
     fn insert_task(&mut self, token: usize, exchange: Exchange, kind: TaskKind, timeout: Duration) {
-        self.task_serial += 1;
-        let serial = self.task_serial;
-        self.timers.at(
-            Instant::now() + timeout,
-            Timer::TaskDeadline { token, serial },
-        );
+        let deadline = self
+            .timers
+            .at(Instant::now() + timeout, Timer::TaskDeadline(token));
         self.tasks.insert(
             token,
             Task {
                 exchange,
                 kind,
                 timeout,
-                serial,
+                deadline,
             },
         );
     }
 
     /// A socket of a task is ready: drive its exchange.
-    pub(super) fn on_task_ready(&mut self, token: usize) {
-        let Some(task) = self.tasks.get_mut(&token) else {
-            // An idle kept-alive connection: its peer closed it (or talks out of turn).
+    /// A readiness event for `token`: a task's socket, or an idle kept-alive
+    /// connection whose peer closed it or talks out of turn (`peer_acted`).
+    pub(super) fn on_socket_event(&mut self, token: usize, peer_acted: bool) {
+        if self.tasks.contains_key(&token) {
+            self.on_task_ready(token);
+        } else if peer_acted {
             if let Some(mut stream) = self.keep_alive.take_token(token) {
                 let _ = self.poll.registry().deregister(&mut stream);
             }
+        }
+    }
+
+    /// Drives the task registered as `token` as far as its socket allows.
+    pub(super) fn on_task_ready(&mut self, token: usize) {
+        let Some(task) = self.tasks.get_mut(&token) else {
             return;
         };
         match task.exchange.advance() {
             Progress::Pending => {}
             Progress::Done(response) => {
-                if let Some(task) = self.tasks.remove(&token) {
+                if let Some(task) = self.remove_task(token) {
                     match &task.kind {
                         TaskKind::Probe { target, check, .. } if response.reusable => {
                             let (target, check) = (target.clone(), *check);
@@ -331,7 +338,7 @@ impl Listener {
                 }
             }
             Progress::Failed(error) => {
-                if let Some(mut task) = self.tasks.remove(&token) {
+                if let Some(mut task) = self.remove_task(token) {
                     let _ = self.poll.registry().deregister(task.exchange.stream_mut());
                     self.task_failed(task.kind, error);
                 }
@@ -339,15 +346,15 @@ impl Listener {
         }
     }
 
+    /// Removes a task that ended before its deadline, and cancels the deadline.
+    fn remove_task(&mut self, token: usize) -> Option<Task> {
+        let task = self.tasks.remove(&token)?;
+        self.timers.cancel(task.deadline);
+        Some(task)
+    }
+
     /// A task's deadline passed.
-    pub(super) fn on_task_deadline(&mut self, token: usize, serial: u64) {
-        if self
-            .tasks
-            .get(&token)
-            .is_none_or(|task| task.serial != serial)
-        {
-            return;
-        }
+    pub(super) fn on_task_deadline(&mut self, token: usize) {
         let Some(mut task) = self.tasks.remove(&token) else {
             return;
         };
@@ -414,7 +421,15 @@ impl Listener {
     fn finish_task(&mut self, kind: TaskKind, body: Result<Vec<u8>, client::CallError>) {
         match kind {
             TaskKind::ProcessList { cycle } => {
-                let result = body.and_then(|b| client::parse_process_infos(&b));
+                let result = match body {
+                    Ok(body) => {
+                        let result = client::parse_process_infos(&body);
+                        // Lend the buffer to the next tick's call: no reallocation.
+                        self.reply_buffer = body;
+                        result
+                    }
+                    Err(e) => Err(e),
+                };
                 self.on_process_list(cycle, result);
             }
             TaskKind::Stop { target } => {

@@ -1,41 +1,24 @@
-//! The event loop's timers: deadlines kept in a heap, fired in order.
+//! The event loop's timers: deadlines in order, each cancellable, so that a
+//! finished task's deadline never wakes the loop for nothing.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// Names one scheduled timer, to cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimerId(Instant, u64);
 
 /// A queue of `(deadline, T)`; ties fire in insertion order.
 #[derive(Debug)]
 pub struct Timers<T> {
-    heap: BinaryHeap<Reverse<(Instant, u64, Slot<T>)>>,
+    queue: BTreeMap<TimerId, T>,
     seq: u64,
-}
-
-/// Wrapper so that the payload never takes part in the ordering.
-#[derive(Debug)]
-struct Slot<T>(T);
-
-impl<T> PartialEq for Slot<T> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-impl<T> Eq for Slot<T> {}
-impl<T> PartialOrd for Slot<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<T> Ord for Slot<T> {
-    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
-    }
 }
 
 impl<T> Default for Timers<T> {
     fn default() -> Self {
         Self {
-            heap: BinaryHeap::new(),
+            queue: BTreeMap::new(),
             seq: 0,
         }
     }
@@ -43,34 +26,39 @@ impl<T> Default for Timers<T> {
 
 impl<T> Timers<T> {
     /// Schedules `what` at `at`.
-    pub fn at(&mut self, at: Instant, what: T) {
+    pub fn at(&mut self, at: Instant, what: T) -> TimerId {
         self.seq = self.seq.wrapping_add(1);
-        self.heap.push(Reverse((at, self.seq, Slot(what))));
+        let id = TimerId(at, self.seq);
+        self.queue.insert(id, what);
+        id
+    }
+
+    /// Cancels a timer that has not fired yet, returning its payload.
+    pub fn cancel(&mut self, id: TimerId) -> Option<T> {
+        self.queue.remove(&id)
     }
 
     /// The earliest deadline, if any.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.heap.peek().map(|Reverse((at, _, _))| *at)
+        self.queue.first_key_value().map(|(TimerId(at, _), _)| *at)
     }
 
     /// Removes and returns the earliest timer due at `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<T> {
-        match self.heap.peek() {
-            Some(Reverse((at, _, _))) if *at <= now => {
-                self.heap.pop().map(|Reverse((_, _, Slot(t)))| t)
-            }
+        match self.queue.first_key_value() {
+            Some((TimerId(at, _), _)) if *at <= now => self.queue.pop_first().map(|(_, t)| t),
             _ => None,
         }
     }
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.queue.len()
     }
 
     /// True when no timer is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.queue.is_empty()
     }
 }
 
@@ -93,5 +81,17 @@ mod tests {
         assert_eq!(timers.pop_due(now), Some("second"));
         assert_eq!(timers.pop_due(now), None);
         assert_eq!(timers.len(), 1);
+    }
+
+    #[test]
+    fn a_cancelled_timer_never_fires_nor_sets_the_next_deadline() {
+        let t0 = Instant::now();
+        let mut timers = Timers::default();
+        let early = timers.at(t0 + Duration::from_secs(1), "early");
+        timers.at(t0 + Duration::from_secs(5), "late");
+        assert_eq!(timers.cancel(early), Some("early"));
+        assert_eq!(timers.cancel(early), None);
+        assert_eq!(timers.next_deadline(), Some(t0 + Duration::from_secs(5)));
+        assert_eq!(timers.pop_due(t0 + Duration::from_secs(2)), None);
     }
 }

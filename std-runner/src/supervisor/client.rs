@@ -102,11 +102,17 @@ impl fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 /// Starts `call` against the supervisord at `url`: connects and returns the
-/// exchange for the event loop to drive.
+/// exchange for the event loop to drive. The reply is read into `reply`
+/// (cleared first), so that a caller can lend the same buffer tick after tick.
 ///
 /// # Errors
 /// [`CallError::Encode`] or an immediate connect failure.
-pub fn start_call(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Exchange, CallError> {
+pub fn start_call(
+    url: &ServerUrl,
+    call: &SupervisorCall<'_>,
+    mut reply: Vec<u8>,
+) -> Result<Exchange, CallError> {
+    reply.clear();
     let request = encode_request(url, call)?;
     let stream = url
         .endpoint
@@ -119,7 +125,7 @@ pub fn start_call(url: &ServerUrl, call: &SupervisorCall<'_>) -> Result<Exchange
     Ok(Exchange::new(
         stream,
         request,
-        BodySink::Keep(Vec::new()),
+        BodySink::Keep(reply),
         limits,
     ))
 }
