@@ -39,22 +39,33 @@ pub(crate) enum Opened<'a> {
 /// `end` is the absolute offset just past the last byte of the slice `input` ends
 /// with, so views can record absolute offsets.
 pub(crate) fn scan_value(end: usize, input: &[u8]) -> Parsed<'_, Value<'_>> {
-    let (rest, opened) = open_value(end, input)?;
-    let kind = match opened {
-        Opened::Done(value) => return Ok((rest, value)),
-        Opened::Container(kind) => kind,
-    };
-    let (after, close_at) = skip_container(end, rest, kind)?;
-    let content = rest
-        .get(..rest.len().saturating_sub(close_at.len()))
+    match open_value(end, input)? {
+        (rest, Opened::Done(value)) => Ok((rest, value)),
+        (rest, Opened::Container(kind)) => finish_container(end, rest, kind),
+    }
+}
+
+/// Reads the rest of a container whose `<value>` and opening [`open_value`]
+/// read, through `</value>`, and returns the container as a view.
+pub(crate) fn finish_container(end: usize, input: &[u8], kind: Container) -> Parsed<'_, Value<'_>> {
+    let (after, close_at) = skip_container(end, input, kind)?;
+    let content = input
+        .get(..input.len().saturating_sub(close_at.len()))
         .unwrap_or_default();
-    let offset = end.saturating_sub(rest.len());
+    let offset = end.saturating_sub(input.len());
     let (after, ()) = ws_close(after, &VALUE)?;
     let value = match kind {
         Container::Array => Value::Array(Array::new(content, offset)),
         Container::Struct => Value::Struct(Struct::new(content, offset)),
     };
     Ok((after, value))
+}
+
+/// Reads `</struct>`, whitespace and `</value>`: the end of a struct value
+/// whose members were walked.
+pub(crate) fn close_struct_value(input: &[u8]) -> Parsed<'_, ()> {
+    let (rest, ()) = close(input, &STRUCT)?;
+    ws_close(rest, &VALUE)
 }
 
 /// Reads `<member>`, the member name and the whitespace before its `<value>`.
@@ -236,9 +247,37 @@ fn typed(end: usize, input: &[u8]) -> Parsed<'_, Opened<'_>> {
 const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
 
 /// `<int>`, `<i4>` or `<i8>`: a decimal integer that fits in 64 bits.
+#[inline(always)]
 fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
     let (rest, (at, text)) = typed_text(input, t)?;
-    let parsed = with_plain(text, |s| {
+    let parsed = match text.as_plain().and_then(plain_decimal) {
+        Some(n) => Ok(n),
+        None => any_decimal(text),
+    };
+    match parsed {
+        Ok(n) => Ok((rest, Opened::Done(Value::Int(n)))),
+        Err(kind) => Err(Fail::new(at, kind)),
+    }
+}
+
+/// Digits with an optional leading `-`, as supervisord writes integers; `None`
+/// for anything else (left to [`any_decimal`]), including overflow.
+fn plain_decimal(s: &str) -> Option<i64> {
+    let (sign, digits) = match s.as_bytes() {
+        [] | [b'-'] => return None,
+        [b'-', digits @ ..] => (-1, digits),
+        digits => (1, digits),
+    };
+    let n = digits.iter().try_fold(0i64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(i64::from(digit))
+    })?;
+    n.checked_mul(sign)
+}
+
+/// An integer as Python's `int()` would read it: whitespace around, a sign, entities.
+fn any_decimal(text: Text<'_>) -> Result<i64, RpcErrorKind> {
+    with_plain(text, |s| {
         Some(
             s.trim_matches(XML_WS)
                 .parse::<i64>()
@@ -250,14 +289,11 @@ fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
                 }),
         )
     })
-    .unwrap_or(Err(RpcErrorKind::Expected("an integer")));
-    match parsed {
-        Ok(n) => Ok((rest, Opened::Done(Value::Int(n)))),
-        Err(kind) => Err(Fail::new(at, kind)),
-    }
+    .unwrap_or(Err(RpcErrorKind::Expected("an integer")))
 }
 
 /// `<name>text</name>` or `<name/>`: the input past it, where the text starts, the text.
+#[inline(always)]
 fn typed_text<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, (&'a [u8], Text<'a>)> {
     let (at, empty) = open_or_empty(input, t)?;
     if empty {

@@ -15,6 +15,9 @@ use super::entity::{is_xml_char, reference};
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Text<'a> {
     raw: &'a str,
+    /// How many leading bytes of `raw` decode to themselves: up to the first
+    /// `&` or CR, all of them when there is none.
+    plain_len: usize,
 }
 
 /// Why raw text is not well-formed XML character data.
@@ -50,7 +53,7 @@ pub struct BufferTooSmall {
 
 impl<'a> Text<'a> {
     /// The empty text.
-    pub const EMPTY: Text<'static> = Text { raw: "" };
+    pub const EMPTY: Text<'static> = Text::plain(" ".split_at(0).0);
 
     /// Wraps raw (escaped) XML text after checking it is well formed.
     ///
@@ -70,12 +73,23 @@ impl<'a> Text<'a> {
             rest = rest.get(took..).unwrap_or_default();
             at = at.saturating_add(took);
         }
-        Ok(Text { raw })
+        Ok(Text::from_checked(raw))
     }
 
     /// Wraps text that [`Text::new`] (or the same checks while parsing) accepted.
-    pub(crate) const fn from_checked(raw: &'a str) -> Self {
-        Text { raw }
+    pub(crate) fn from_checked(raw: &'a str) -> Self {
+        Text {
+            raw,
+            plain_len: first_escape(raw).unwrap_or(raw.len()),
+        }
+    }
+
+    /// Wraps checked text that holds no `&` and no CR.
+    pub(crate) const fn plain(raw: &'a str) -> Self {
+        Text {
+            raw,
+            plain_len: raw.len(),
+        }
     }
 
     /// The text exactly as it appeared in the body, entities and all.
@@ -89,8 +103,12 @@ impl<'a> Text<'a> {
     }
 
     /// The text itself when decoding would not change it (no `&`, no `\r`).
-    pub fn as_plain(&self) -> Option<&'a str> {
-        (!self.raw.contains(['&', '\r'])).then_some(self.raw)
+    pub const fn as_plain(&self) -> Option<&'a str> {
+        if self.plain_len == self.raw.len() {
+            Some(self.raw)
+        } else {
+            None
+        }
     }
 
     /// Length in bytes of the decoded text.
@@ -132,6 +150,9 @@ impl<'a> Text<'a> {
 
     /// True when the decoded text equals `s`; needs no buffer.
     pub fn eq_str(&self, s: &str) -> bool {
+        if let Some(plain) = self.as_plain() {
+            return plain == s;
+        }
         let mut rest = s;
         for piece in self.pieces() {
             match piece {
@@ -169,6 +190,11 @@ impl<'a> Text<'a> {
     }
 }
 
+/// Where the first `&` or CR is: the first byte that does not decode to itself.
+fn first_escape(raw: &str) -> Option<usize> {
+    memchr::memchr2(b'&', b'\r', raw.as_bytes())
+}
+
 /// A stretch of decoded text: either raw bytes that decode to themselves or one
 /// character that came from an entity or a line end.
 enum Piece<'a> {
@@ -187,7 +213,7 @@ impl<'a> Iterator for Pieces<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match self.rest.find(['&', '\r']) {
+        match first_escape(self.rest) {
             None => {
                 let run = self.rest;
                 self.rest = "";

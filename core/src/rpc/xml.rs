@@ -1,6 +1,6 @@
-//! The XML tokens XML-RPC is made of, as complete-mode nom parsers: opening,
-//! closing and empty tags without attributes, character data, whitespace
-//! between tags, and the optional `<?xml ...?>` declaration.
+//! The XML tokens XML-RPC is made of, read with plain byte comparisons:
+//! opening, closing and empty tags without attributes, character data,
+//! whitespace between tags, and the optional `<?xml ...?>` declaration.
 //!
 //! Every parser takes the remaining input and, on failure, reports where it
 //! stopped (a suffix of its input) and what it expected there.
@@ -9,15 +9,14 @@
 //! sections, processing instructions past the declaration and DOCTYPEs are
 //! refused (supervisord never sends them; Python's marshaller cannot).
 
-use nom::bytes::complete::{tag, take_till, take_until, take_while1};
-use nom::character::complete::{char, multispace0};
-use nom::combinator::opt;
-use nom::{IResult, Parser};
-
 use super::error::{Fail, Parsed, RpcErrorKind};
 use super::text::{Text, TextErrorKind};
 
 /// An element name with the ways an error message spells its tags.
+///
+/// The tag readers taking a `Tag` are always inlined: each caller names a
+/// constant tag, so its name has a known length and is compared with a load
+/// or two instead of a call to `memcmp`.
 pub(crate) struct Tag {
     pub(crate) name: &'static str,
     pub(crate) open: &'static str,
@@ -56,95 +55,144 @@ element!(DATE_TIME, "dateTime.iso8601");
 element!(BASE64, "base64");
 element!(NIL, "nil");
 
-type NomResult<'a, T> = IResult<&'a [u8], T>;
+/// XML whitespace: space, tab, CR, LF.
+const fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
 
 /// Skips XML whitespace (space, tab, CR, LF).
 pub(crate) fn ws(input: &[u8]) -> &[u8] {
-    let skipped: NomResult<'_, &[u8]> = multispace0(input);
-    skipped.map_or(input, |(rest, _)| rest)
+    match input.iter().position(|b| !is_ws(*b)) {
+        Some(at) => input.get(at..).unwrap_or_default(),
+        None => &[],
+    }
 }
 
 /// `<name` followed by optional whitespace, then `>` (false) or `/>` (true).
-fn start_tag<'a>(input: &'a [u8], name: &str) -> NomResult<'a, bool> {
-    let (rest, _) = (char('<'), tag(name), multispace0).parse_complete(input)?;
-    let (rest, slash) = opt(char('/')).parse_complete(rest)?;
-    let (rest, _) = char('>').parse_complete(rest)?;
-    Ok((rest, slash.is_some()))
+#[inline(always)]
+fn start_tag<'a>(input: &'a [u8], name: &str) -> Option<(&'a [u8], bool)> {
+    let rest = input.strip_prefix(b"<")?.strip_prefix(name.as_bytes())?;
+    let rest = ws(rest);
+    match rest.strip_prefix(b">") {
+        Some(rest) => Some((rest, false)),
+        None => Some((rest.strip_prefix(b"/>")?, true)),
+    }
 }
 
 /// `<name>`.
+#[inline(always)]
 pub(crate) fn open<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
     match start_tag(input, t.name) {
-        Ok((rest, false)) => Ok((rest, ())),
+        Some((rest, false)) => Ok((rest, ())),
         _ => Err(Fail::expected(input, t.open)),
     }
 }
 
 /// `<name>` (false) or the empty element `<name/>` (true).
+#[inline(always)]
 pub(crate) fn open_or_empty<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, bool> {
-    start_tag(input, t.name).map_err(|_| Fail::expected(input, t.open))
+    start_tag(input, t.name).ok_or(Fail::expected(input, t.open))
 }
 
 /// `</name>`.
+#[inline(always)]
 pub(crate) fn close<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
-    let parsed: NomResult<'a, _> =
-        (tag("</"), tag(t.name), multispace0, char('>')).parse_complete(input);
-    parsed
-        .map(|(rest, _)| (rest, ()))
-        .map_err(|_| Fail::expected(input, t.close))
+    match end_tag(input, t.name) {
+        Some(rest) => Ok((rest, ())),
+        None => Err(Fail::expected(input, t.close)),
+    }
+}
+
+/// `</name` followed by optional whitespace, then `>`.
+#[inline(always)]
+fn end_tag<'a>(input: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let rest = input.strip_prefix(b"</")?.strip_prefix(name.as_bytes())?;
+    ws(rest).strip_prefix(b">")
 }
 
 /// Whitespace, then `</name>`.
+#[inline(always)]
 pub(crate) fn ws_close<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
     close(ws(input), t)
 }
 
 /// True when the input starts with a tag (opening, closing or empty) named exactly `name`.
+#[inline(always)]
 pub(crate) fn at_tag(input: &[u8], name: &str, closing: bool) -> bool {
     let lead: &[u8] = if closing { b"</" } else { b"<" };
-    input
+    let after_name = input
         .strip_prefix(lead)
-        .and_then(|rest| rest.strip_prefix(name.as_bytes()))
+        .and_then(|rest| rest.strip_prefix(name.as_bytes()));
+    after_name
         .and_then(|rest| rest.first())
-        .is_some_and(|b| matches!(b, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|b| matches!(b, b'>' | b'/') || is_ws(*b))
 }
 
 /// The element name of the tag at the start of `input` (`<name...`).
 pub(crate) fn tag_name(input: &[u8]) -> Option<&[u8]> {
-    let parsed: NomResult<'_, _> = (
-        char('<'),
-        take_while1(|b: u8| !matches!(b, b'>' | b'/' | b'<' | b' ' | b'\t' | b'\r' | b'\n')),
-    )
-        .parse_complete(input);
-    parsed.ok().map(|(_, (_, name))| name)
+    let rest = input.strip_prefix(b"<")?;
+    let len = rest
+        .iter()
+        .position(|b| matches!(b, b'>' | b'/' | b'<') || is_ws(*b))
+        .unwrap_or(rest.len());
+    rest.get(..len).filter(|name| !name.is_empty())
+}
+
+/// True for a byte that stands for itself in text and needs no further
+/// check: printable ASCII other than `&` and `<`, tab and LF.
+const fn is_plain(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=b'~')
 }
 
 /// Character data up to the next `<`, checked: UTF-8, entities, allowed characters.
 pub(crate) fn text(input: &[u8]) -> Parsed<'_, Text<'_>> {
-    let taken: NomResult<'_, &[u8]> = take_till(|b| b == b'<')(input);
-    let (rest, raw) = taken.unwrap_or((input, &[]));
+    // Plain ASCII (the common case) is read in one pass and is valid as it
+    // stands; anything else (an entity, a multi-byte character, a control
+    // character, CR) sends the whole text through the full check.
+    let plain_len = input.iter().position(|b| !is_plain(*b));
+    let (len, plain) = match plain_len {
+        None => (input.len(), true),
+        Some(at) if input.get(at) == Some(&b'<') => (at, true),
+        Some(at) => {
+            let tail = input.get(at..).unwrap_or_default();
+            let tail_len = memchr::memchr(b'<', tail).unwrap_or(tail.len());
+            (at.saturating_add(tail_len), false)
+        }
+    };
+    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
+    let text = match core::str::from_utf8(raw) {
+        Ok(raw) if plain => Text::plain(raw),
+        _ => checked_text(input, raw)?,
+    };
+    Ok((rest, text))
+}
+
+/// Checks `raw`, the text at the start of `input`, character by character.
+fn checked_text<'a>(input: &'a [u8], raw: &'a [u8]) -> Result<Text<'a>, Fail<'a>> {
     let at = |offset: usize| input.get(offset..).unwrap_or_default();
     let raw = core::str::from_utf8(raw)
         .map_err(|e| Fail::new(at(e.valid_up_to()), RpcErrorKind::InvalidUtf8))?;
-    let text = Text::new(raw).map_err(|e| {
+    Text::new(raw).map_err(|e| {
         let kind = match e.kind {
             TextErrorKind::ForbiddenChar => RpcErrorKind::ForbiddenChar,
             _ => RpcErrorKind::BadEntity,
         };
         Fail::new(at(e.offset), kind)
-    })?;
-    Ok((rest, text))
+    })
 }
 
 /// `<name>text</name>`, or `<name/>` for empty text.
+#[inline(always)]
 pub(crate) fn text_element<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Text<'a>> {
-    let (rest, empty) = open_or_empty(input, t)?;
-    if empty {
-        return Ok((rest, Text::EMPTY));
+    match start_tag(input, t.name) {
+        Some((rest, false)) => {
+            let (rest, text) = text(rest)?;
+            let (rest, ()) = close(rest, t)?;
+            Ok((rest, text))
+        }
+        Some((rest, true)) => Ok((rest, Text::EMPTY)),
+        None => Err(Fail::expected(input, t.open)),
     }
-    let (rest, text) = text(rest)?;
-    let (rest, ()) = close(rest, t)?;
-    Ok((rest, text))
 }
 
 /// What may come before the root element: a UTF-8 byte order mark,
@@ -155,11 +203,13 @@ pub(crate) fn prolog(input: &[u8]) -> Parsed<'_, ()> {
     if !rest.starts_with(b"<?") {
         return Ok((rest, ()));
     }
-    let declaration: NomResult<'_, _> =
-        (tag("<?xml"), take_until("?>"), tag("?>")).parse_complete(rest);
+    let declaration = rest
+        .strip_prefix(b"<?xml")
+        .and_then(|decl| Some((decl, memchr::memmem::find(decl, b"?>")?)))
+        .and_then(|(decl, at)| decl.get(at.saturating_add(2)..));
     match declaration {
-        Ok((after, _)) => Ok((ws(after), ())),
-        Err(_) => Err(Fail::expected(rest, "an `<?xml ...?>` declaration")),
+        Some(after) => Ok((ws(after), ())),
+        None => Err(Fail::expected(rest, "an `<?xml ...?>` declaration")),
     }
 }
 
