@@ -250,7 +250,7 @@ const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
 #[inline(always)]
 fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
     let (rest, (at, text)) = typed_text(input, t)?;
-    let parsed = match text.as_plain().and_then(plain_decimal) {
+    let parsed = match text.plain_bytes().and_then(plain_decimal) {
         Some(n) => Ok(n),
         None => any_decimal(text),
     };
@@ -262,8 +262,8 @@ fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
 
 /// Digits with an optional leading `-`, as supervisord writes integers; `None`
 /// for anything else (left to [`any_decimal`]), including overflow.
-fn plain_decimal(s: &str) -> Option<i64> {
-    let (sign, digits) = match s.as_bytes() {
+fn plain_decimal(s: &[u8]) -> Option<i64> {
+    let (sign, digits) = match s {
         [] | [b'-'] => return None,
         [b'-', digits @ ..] => (-1, digits),
         digits => (1, digits),

@@ -12,9 +12,11 @@ use super::entity::{is_xml_char, reference};
 
 /// Escaped XML text from a body, known to be well formed.
 #[derive(Clone, Copy, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Text<'a> {
-    raw: &'a str,
+    /// Valid UTF-8, checked when the text was made. Kept as bytes so that
+    /// parsing does not have to run `str::from_utf8` over every plain
+    /// ASCII text it reads; [`Text::raw`] converts when asked.
+    raw: &'a [u8],
     /// How many leading bytes of `raw` decode to themselves: up to the first
     /// `&` or CR, all of them when there is none.
     plain_len: usize,
@@ -53,7 +55,7 @@ pub struct BufferTooSmall {
 
 impl<'a> Text<'a> {
     /// The empty text.
-    pub const EMPTY: Text<'static> = Text::plain(" ".split_at(0).0);
+    pub const EMPTY: Text<'static> = Text::plain(b"");
 
     /// Wraps raw (escaped) XML text after checking it is well formed.
     ///
@@ -73,19 +75,19 @@ impl<'a> Text<'a> {
             rest = rest.get(took..).unwrap_or_default();
             at = at.saturating_add(took);
         }
-        Ok(Text::from_checked(raw))
+        Ok(Text::from_checked(raw.as_bytes()))
     }
 
-    /// Wraps text that [`Text::new`] (or the same checks while parsing) accepted.
-    pub(crate) fn from_checked(raw: &'a str) -> Self {
+    /// Wraps UTF-8 text that [`Text::new`] (or the same checks while parsing) accepted.
+    pub(crate) fn from_checked(raw: &'a [u8]) -> Self {
         Text {
             raw,
             plain_len: first_escape(raw).unwrap_or(raw.len()),
         }
     }
 
-    /// Wraps checked text that holds no `&` and no CR.
-    pub(crate) const fn plain(raw: &'a str) -> Self {
+    /// Wraps checked UTF-8 text that holds no `&` and no CR.
+    pub(crate) const fn plain(raw: &'a [u8]) -> Self {
         Text {
             raw,
             plain_len: raw.len(),
@@ -94,7 +96,11 @@ impl<'a> Text<'a> {
 
     /// The text exactly as it appeared in the body, entities and all.
     pub const fn raw(&self) -> &'a str {
-        self.raw
+        // Cannot fail: the bytes were checked when the text was made.
+        match core::str::from_utf8(self.raw) {
+            Ok(raw) => raw,
+            Err(_) => "",
+        }
     }
 
     /// True when the text is empty (raw and decoded alike).
@@ -104,6 +110,15 @@ impl<'a> Text<'a> {
 
     /// The text itself when decoding would not change it (no `&`, no `\r`).
     pub const fn as_plain(&self) -> Option<&'a str> {
+        if self.plain_len == self.raw.len() {
+            Some(self.raw())
+        } else {
+            None
+        }
+    }
+
+    /// The bytes of the text when decoding would not change it (no `&`, no `\r`).
+    pub(crate) const fn plain_bytes(&self) -> Option<&'a [u8]> {
         if self.plain_len == self.raw.len() {
             Some(self.raw)
         } else {
@@ -150,8 +165,8 @@ impl<'a> Text<'a> {
 
     /// True when the decoded text equals `s`; needs no buffer.
     pub fn eq_str(&self, s: &str) -> bool {
-        if let Some(plain) = self.as_plain() {
-            return plain == s;
+        if let Some(plain) = self.plain_bytes() {
+            return plain == s.as_bytes();
         }
         let mut rest = s;
         for piece in self.pieces() {
@@ -180,19 +195,19 @@ impl<'a> Text<'a> {
     /// The text after the first `": "`, if there is one (for `NAME: detail` fault strings).
     pub(crate) fn after_colon(&self) -> Option<Text<'a>> {
         // ": " cannot be part of an entity or a CR LF pair, so both halves stay well formed.
-        self.raw
+        self.raw()
             .split_once(": ")
-            .map(|(_, detail)| Text::from_checked(detail))
+            .map(|(_, detail)| Text::from_checked(detail.as_bytes()))
     }
 
     fn pieces(&self) -> Pieces<'a> {
-        Pieces { rest: self.raw }
+        Pieces { rest: self.raw() }
     }
 }
 
 /// Where the first `&` or CR is: the first byte that does not decode to itself.
-fn first_escape(raw: &str) -> Option<usize> {
-    memchr::memchr2(b'&', b'\r', raw.as_bytes())
+fn first_escape(raw: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'&', b'\r', raw)
 }
 
 /// A stretch of decoded text: either raw bytes that decode to themselves or one
@@ -213,7 +228,7 @@ impl<'a> Iterator for Pieces<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match first_escape(self.rest) {
+        match first_escape(self.rest.as_bytes()) {
             None => {
                 let run = self.rest;
                 self.rest = "";
@@ -279,7 +294,7 @@ impl fmt::Display for Text<'_> {
 impl fmt::Debug for Text<'_> {
     /// Shows the raw text, quoted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.raw, f)
+        fmt::Debug::fmt(self.raw(), f)
     }
 }
 
@@ -291,6 +306,14 @@ impl PartialEq for Text<'_> {
 }
 
 impl Eq for Text<'_> {}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Text<'_> {
+    /// Shows the raw text.
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.raw());
+    }
+}
 
 impl PartialEq<str> for Text<'_> {
     fn eq(&self, other: &str) -> bool {

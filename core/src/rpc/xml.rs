@@ -145,40 +145,39 @@ const fn is_plain(b: u8) -> bool {
 }
 
 /// Character data up to the next `<`, checked: UTF-8, entities, allowed characters.
+///
+/// Plain ASCII (the common case) is read and checked in one pass, inline;
+/// anything else (an entity, a multi-byte or control character, CR) goes
+/// through [`checked_text`].
+#[inline(always)]
 pub(crate) fn text(input: &[u8]) -> Parsed<'_, Text<'_>> {
-    // Plain ASCII (the common case) is read in one pass and is valid as it
-    // stands; anything else (an entity, a multi-byte character, a control
-    // character, CR) sends the whole text through the full check.
-    let plain_len = input.iter().position(|b| !is_plain(*b));
-    let (len, plain) = match plain_len {
-        None => (input.len(), true),
-        Some(at) if input.get(at) == Some(&b'<') => (at, true),
-        Some(at) => {
-            let tail = input.get(at..).unwrap_or_default();
-            let tail_len = memchr::memchr(b'<', tail).unwrap_or(tail.len());
-            (at.saturating_add(tail_len), false)
+    let plain_len = input
+        .iter()
+        .position(|b| !is_plain(*b))
+        .unwrap_or(input.len());
+    if input.get(plain_len).is_none_or(|b| *b == b'<') {
+        if let Some((raw, rest)) = input.split_at_checked(plain_len) {
+            return Ok((rest, Text::plain(raw)));
         }
-    };
-    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
-    let text = match core::str::from_utf8(raw) {
-        Ok(raw) if plain => Text::plain(raw),
-        _ => checked_text(input, raw)?,
-    };
-    Ok((rest, text))
+    }
+    checked_text(input)
 }
 
-/// Checks `raw`, the text at the start of `input`, character by character.
-fn checked_text<'a>(input: &'a [u8], raw: &'a [u8]) -> Result<Text<'a>, Fail<'a>> {
+/// Character data up to the next `<`, checked character by character.
+fn checked_text(input: &[u8]) -> Parsed<'_, Text<'_>> {
+    let len = memchr::memchr(b'<', input).unwrap_or(input.len());
+    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     let at = |offset: usize| input.get(offset..).unwrap_or_default();
     let raw = core::str::from_utf8(raw)
         .map_err(|e| Fail::new(at(e.valid_up_to()), RpcErrorKind::InvalidUtf8))?;
-    Text::new(raw).map_err(|e| {
+    let text = Text::new(raw).map_err(|e| {
         let kind = match e.kind {
             TextErrorKind::ForbiddenChar => RpcErrorKind::ForbiddenChar,
             _ => RpcErrorKind::BadEntity,
         };
         Fail::new(at(e.offset), kind)
-    })
+    })?;
+    Ok((rest, text))
 }
 
 /// `<name>text</name>`, or `<name/>` for empty text.
