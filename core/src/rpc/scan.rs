@@ -12,8 +12,8 @@ use super::text::Text;
 use super::value::{Array, Struct, Value};
 use super::xml::{
     ARRAY, BASE64, BOOLEAN, DATA, DATE_TIME, DOUBLE, I4, I8, INT, MEMBER, NAME, NIL, STRING,
-    STRUCT, Tag, VALUE, at_tag, close, open, open_or_empty, tag_name, text, text_element, ws,
-    ws_close,
+    STRUCT, Tag, VALUE, at_tag, close, empty_text, open, open_or_empty, tag_name, text,
+    text_element, ws, ws_close,
 };
 use core::num::IntErrorKind;
 
@@ -165,7 +165,7 @@ fn close_container(input: &[u8], kind: Container) -> Result<Option<&[u8]>, Fail<
 pub(crate) fn open_value(end: usize, input: &[u8]) -> Parsed<'_, Opened<'_>> {
     let (rest, empty) = open_or_empty(input, &VALUE)?;
     if empty {
-        return Ok((rest, Opened::Done(Value::String(Text::EMPTY))));
+        return Ok((rest, Opened::Done(Value::String(empty_text(rest)))));
     }
     let typed_at = ws(rest);
     let untyped = !typed_at.starts_with(b"<") || at_tag(typed_at, VALUE.name, true);
@@ -297,7 +297,7 @@ fn any_decimal(text: Text<'_>) -> Result<i64, RpcErrorKind> {
 fn typed_text<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, (&'a [u8], Text<'a>)> {
     let (at, empty) = open_or_empty(input, t)?;
     if empty {
-        return Ok((at, (at, Text::EMPTY)));
+        return Ok((at, (at, empty_text(at))));
     }
     let (rest, text) = text(at)?;
     let (rest, ()) = close(rest, t)?;

@@ -138,10 +138,26 @@ pub(crate) fn tag_name(input: &[u8]) -> Option<&[u8]> {
     rest.get(..len).filter(|name| !name.is_empty())
 }
 
-/// True for a byte that stands for itself in text and needs no further
-/// check: printable ASCII other than `&` and `<`, tab and LF.
-const fn is_plain(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=b'~')
+/// For each byte value, true when the byte stands for itself in text and
+/// needs no further check: printable ASCII other than `&` and `<`, tab and LF.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build"
+)]
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=b'~');
+        b += 1;
+    }
+    table
+};
+
+/// True for a byte of [`PLAIN`] text.
+#[inline(always)]
+fn is_plain(b: u8) -> bool {
+    PLAIN.get(usize::from(b)).is_some_and(|plain| *plain)
 }
 
 /// Character data up to the next `<`, checked: UTF-8, entities, allowed characters.
@@ -180,6 +196,14 @@ fn checked_text(input: &[u8]) -> Parsed<'_, Text<'_>> {
     Ok((rest, text))
 }
 
+/// The text of an empty element (`<string/>`): empty, and located where it
+/// would have started. Equal to [`Text::EMPTY`]; built from the input rather
+/// than that constant so the compiler can keep every text read in registers.
+#[inline(always)]
+pub(crate) fn empty_text(at: &[u8]) -> Text<'_> {
+    Text::plain(at.get(..0).unwrap_or_default())
+}
+
 /// `<name>text</name>`, or `<name/>` for empty text.
 #[inline(always)]
 pub(crate) fn text_element<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Text<'a>> {
@@ -189,7 +213,7 @@ pub(crate) fn text_element<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Text<'a>>
             let (rest, ()) = close(rest, t)?;
             Ok((rest, text))
         }
-        Some((rest, true)) => Ok((rest, Text::EMPTY)),
+        Some((rest, true)) => Ok((rest, empty_text(rest))),
         None => Err(Fail::expected(input, t.open)),
     }
 }
