@@ -6,6 +6,9 @@
 //! one bit per level (array or struct), capped at [`MAX_DEPTH`] levels. Hostile
 //! nesting costs a typed error, never stack space. Iterating a view later runs
 //! the same code over its contents, which has already been checked.
+//! [`ProcessInfoIter`](super::ProcessInfoIter) reads each struct of an array
+//! with [`open_value`], its members and [`close_struct_value`], so a struct is
+//! walked once rather than skipped over and then walked again.
 
 use super::error::{Fail, Parsed, RpcErrorKind};
 use super::text::Text;
@@ -311,4 +314,59 @@ fn with_plain<T>(text: Text<'_>, f: impl FnOnce(&str) -> Option<T>) -> Option<T>
     }
     let mut buf = [0u8; 64];
     f(text.decode_into(&mut buf).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int_of(body: &str) -> Result<i64, RpcErrorKind> {
+        let end = body.len();
+        match scan_value(end, body.as_bytes()) {
+            Ok((_, value)) => Ok(value.as_int().unwrap()),
+            Err(fail) => Err(fail.kind),
+        }
+    }
+
+    #[test]
+    fn integers_outside_the_plain_form_take_the_general_reader() {
+        for plain_only_refuses in [
+            "",
+            "-",
+            "+5",
+            " 5",
+            "5\n",
+            "1_0",
+            "&#x35;",
+            "99999999999999999999",
+        ] {
+            assert_eq!(plain_decimal(plain_only_refuses.as_bytes()), None);
+        }
+        assert_eq!(int_of("<value><int>+5</int></value>"), Ok(5));
+        assert_eq!(int_of("<value><int> 5\n</int></value>"), Ok(5));
+        assert_eq!(int_of("<value><int>&#x35;</int></value>"), Ok(5));
+        assert_eq!(
+            int_of("<value><i8>-9223372036854775808</i8></value>"),
+            Ok(i64::MIN)
+        );
+        assert_eq!(
+            int_of("<value><int>99999999999999999999</int></value>"),
+            Err(RpcErrorKind::IntOutOfRange)
+        );
+        assert_eq!(
+            int_of("<value><int>-</int></value>"),
+            Err(RpcErrorKind::Expected("an integer"))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_rust_reads_them(n: i64) {
+            let digits = std::format!("{n}");
+            let expected = if n == i64::MIN { None } else { Some(n) };
+            proptest::prop_assert_eq!(plain_decimal(digits.as_bytes()), expected);
+            let body = std::format!("<value><i8>{n}</i8></value>");
+            proptest::prop_assert_eq!(int_of(&body), Ok(n));
+        }
+    }
 }

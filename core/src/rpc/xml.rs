@@ -139,7 +139,7 @@ pub(crate) fn tag_name(input: &[u8]) -> Option<&[u8]> {
 }
 
 /// For each byte value, true when the byte stands for itself in text and
-/// needs no further check: printable ASCII other than `&` and `<`, tab and LF.
+/// needs no further check: ASCII that XML allows, other than `&`, `<` and CR.
 #[expect(
     clippy::indexing_slicing,
     reason = "evaluated at compile time: a bad index fails the build"
@@ -148,7 +148,7 @@ const PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = matches!(b as u8, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=b'~');
+        table[b] = matches!(b as u8, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=0x7F);
         b += 1;
     }
     table
@@ -287,5 +287,52 @@ mod tests {
         let fail = text(input).unwrap_err();
         assert_eq!(fail.kind, RpcErrorKind::InvalidUtf8);
         assert_eq!(fail.locate(input.len()).offset, 2);
+    }
+
+    #[test]
+    fn plain_bytes_are_exactly_those_text_keeps_as_they_are() {
+        for b in 0..=255u8 {
+            let as_is = b.is_ascii()
+                && super::super::entity::is_xml_char(char::from(b))
+                && !matches!(b, b'&' | b'<' | b'\r');
+            assert_eq!(is_plain(b), as_is, "byte {b:#04x}");
+        }
+    }
+
+    /// A text, its end and what follows, as pieces likely to hit every path.
+    fn text_input() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
+        use proptest::prelude::*;
+        use std::vec;
+        let piece = prop_oneof![
+            "[ -~\t\n]{0,6}".prop_map(std::string::String::into_bytes),
+            Just(b"&amp;".to_vec()),
+            Just(b"&#x263A;".to_vec()),
+            Just(b"&bad;".to_vec()),
+            Just(b"&".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just("\u{e9}".as_bytes().to_vec()),
+            Just(b"\xEF\xBF\xBE".to_vec()),
+            Just(b"\xFF".to_vec()),
+            Just(b"\x01".to_vec()),
+            Just(b"\x7F".to_vec()),
+            Just(b"</x>".to_vec()),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_fast_path_reads_as_the_full_check_does(input in text_input()) {
+            let fast = text(&input).map(|(rest, t)| (rest, t.raw(), t.as_plain()));
+            let full = checked_text(&input).map(|(rest, t)| (rest, t.raw(), t.as_plain()));
+            match (fast, full) {
+                (Ok(fast), Ok(full)) => proptest::prop_assert_eq!(fast, full),
+                (Err(fast), Err(full)) => {
+                    proptest::prop_assert_eq!(fast.at, full.at);
+                    proptest::prop_assert_eq!(fast.kind, full.kind);
+                }
+                (fast, full) => proptest::prop_assert!(false, "{fast:?} vs {full:?}"),
+            }
+        }
     }
 }
