@@ -15,7 +15,7 @@ use supercheck_core::json::ComplexConfig;
 use supercheck_core::json::health::{
     CheckEntry, HealthDocument, HealthHead, HealthStatus, ObservedValue,
 };
-use supercheck_core::rpc::{ProcessInfoIter, SupervisorCall};
+use supercheck_core::rpc::{ProcessInfoIter, Response, SupervisorCall};
 use supercheck_core::wire::Writer;
 
 fn events(c: &mut Criterion) {
@@ -91,6 +91,12 @@ fn rpc(c: &mut Criterion) {
             })
         });
     }
+    // The whole-body check alone (what `parse_reply` does before iterating).
+    let body = process_list_reply(100);
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("check getAllProcessInfo body (100 processes)", |b| {
+        b.iter(|| Response::parse(black_box(&body)).is_ok())
+    });
     group.finish();
 }
 

@@ -4,10 +4,12 @@
 //! A struct must carry all 14 fields supervisord sends; members it does not
 //! know are ignored (newer supervisord versions may add some).
 
-use super::error::{RpcError, RpcErrorKind};
+use super::error::{Parsed, RpcError, RpcErrorKind};
 use super::response::{ReplyError, Response, parse_located};
+use super::scan::{Container, Opened, close_struct_value, finish_container, open_value};
 use super::text::Text;
-use super::value::{Array, ArrayIter, Struct, Value};
+use super::value::{Array, Members, Struct, Value};
+use super::xml::ws;
 use crate::names::{Namespec, ProcessId};
 use crate::process::ProcessState;
 
@@ -45,6 +47,9 @@ pub struct ProcessInfo<'a> {
     pub description: Text<'a>,
 }
 
+/// A member found in a process-info struct: its offset and value.
+type Slot<'a> = Option<(usize, Value<'a>)>;
+
 /// The member names, in the order supervisord sends them.
 const FIELDS: [&str; 14] = [
     "name",
@@ -72,64 +77,77 @@ impl<'a> ProcessInfo<'a> {
     /// type, [`RpcErrorKind::UnknownState`] for a state code supervisord does
     /// not define (both at the member's offset).
     pub fn from_struct(fields: Struct<'a>) -> Result<Self, RpcError> {
-        let mut found: [Option<(usize, Value<'a>)>; 14] = [None; 14];
-        for member in fields.members() {
-            let slot = FIELDS
-                .iter()
-                .position(|f| member.name.eq_str(f))
-                .and_then(|i| found.get_mut(i));
-            if let Some(slot) = slot {
-                *slot = Some((member.offset, member.value));
+        Self::from_members(&mut fields.members(), fields.offset())
+    }
+
+    /// Reads a process-info struct from all of `members` (the iterator is
+    /// walked to its end); `offset` is where the struct's contents start.
+    fn from_members(members: &mut Members<'a>, offset: usize) -> Result<Self, RpcError> {
+        let mut found: [Slot<'a>; 14] = [None; 14];
+        // supervisord sends the fields in `FIELDS` order: try the next one first.
+        let mut next = 0;
+        for member in members {
+            let is = |i: &usize| FIELDS.get(*i).is_some_and(|f| member.name.eq_str(f));
+            let index = Some(next).filter(is).or_else(|| (0..FIELDS.len()).find(is));
+            if let Some(i) = index {
+                if let Some(slot) = found.get_mut(i) {
+                    *slot = Some((member.offset, member.value));
+                }
+                next = i.saturating_add(1);
             }
         }
-        let missing = FIELDS.iter().zip(&found).find(|(_, slot)| slot.is_none());
-        if let Some((field, _)) = missing {
-            let kind = RpcErrorKind::MissingField(field);
-            return Err(RpcError::new(fields.offset(), kind));
+        let missing = |field| RpcError::new(offset, RpcErrorKind::MissingField(field));
+        if let Some((field, _)) = FIELDS.iter().zip(&found).find(|(_, slot)| slot.is_none()) {
+            return Err(missing(field));
         }
-        let get = |field: &'static str| -> Result<(usize, Value<'a>), RpcError> {
-            let slot = FIELDS.iter().position(|f| *f == field);
-            slot.and_then(|i| found.get(i).copied().flatten())
-                .ok_or(RpcError::new(
-                    fields.offset(),
-                    RpcErrorKind::MissingField(field),
-                ))
-        };
         let wrong = |offset, field, expected| {
             RpcError::new(offset, RpcErrorKind::FieldType { field, expected })
         };
-        let text = |field| {
-            let (offset, value) = get(field)?;
-            value.as_text().ok_or(wrong(offset, field, "a string"))
+        let text = |slot: Slot<'a>, field| {
+            let (at, value) = slot.ok_or(missing(field))?;
+            value.as_text().ok_or(wrong(at, field, "a string"))
         };
-        let int = |field| {
-            let (offset, value) = get(field)?;
-            value.as_int().ok_or(wrong(offset, field, "an integer"))
+        let int = |slot: Slot<'a>, field| {
+            let (at, value) = slot.ok_or(missing(field))?;
+            value.as_int().ok_or(wrong(at, field, "an integer"))
         };
-        let state_code = int("state")?;
-        let state = ProcessState::from_code(state_code).ok_or_else(|| {
-            let offset = get("state").map_or(fields.offset(), |(offset, _)| offset);
-            RpcError::new(offset, RpcErrorKind::UnknownState(state_code))
-        })?;
-        let pid = u32::try_from(int("pid")?).map_err(|_| {
-            let offset = get("pid").map_or(fields.offset(), |(offset, _)| offset);
-            wrong(offset, "pid", "a process id (0 to 4294967295)")
-        })?;
-        Ok(ProcessInfo {
-            name: text("name")?,
-            group: text("group")?,
-            start: int("start")?,
-            stop: int("stop")?,
-            now: int("now")?,
+        let at = |slot: Slot<'a>| slot.map_or(offset, |(at, _)| at);
+        let [
+            name,
+            group,
+            start,
+            stop,
+            now,
             state,
-            statename: text("statename")?,
-            spawnerr: text("spawnerr")?,
-            exitstatus: int("exitstatus")?,
-            logfile: text("logfile")?,
-            stdout_logfile: text("stdout_logfile")?,
-            stderr_logfile: text("stderr_logfile")?,
+            statename,
+            spawnerr,
+            exitstatus,
+            logfile,
+            stdout_logfile,
+            stderr_logfile,
             pid,
-            description: text("description")?,
+            description,
+        ] = found;
+        let state_code = int(state, "state")?;
+        let state = ProcessState::from_code(state_code)
+            .ok_or_else(|| RpcError::new(at(state), RpcErrorKind::UnknownState(state_code)))?;
+        let pid = u32::try_from(int(pid, "pid")?)
+            .map_err(|_| wrong(at(pid), "pid", "a process id (0 to 4294967295)"))?;
+        Ok(ProcessInfo {
+            name: text(name, "name")?,
+            group: text(group, "group")?,
+            start: int(start, "start")?,
+            stop: int(stop, "stop")?,
+            now: int(now, "now")?,
+            state,
+            statename: text(statename, "statename")?,
+            spawnerr: text(spawnerr, "spawnerr")?,
+            exitstatus: int(exitstatus, "exitstatus")?,
+            logfile: text(logfile, "logfile")?,
+            stdout_logfile: text(stdout_logfile, "stdout_logfile")?,
+            stderr_logfile: text(stderr_logfile, "stderr_logfile")?,
+            pid,
+            description: text(description, "description")?,
         })
     }
 
@@ -172,18 +190,19 @@ fn struct_of(response: Response<'_>, offset: usize) -> Result<Struct<'_>, ReplyE
 /// The process-info structs of a `getAllProcessInfo` array, one at a time.
 ///
 /// An element that is not a valid process-info struct yields an error; the
-/// iterator then goes on with the next element.
+/// iterator then goes on with the next element. Each struct is read in a
+/// single pass over its members.
 #[derive(Clone, Debug)]
 pub struct ProcessInfoIter<'a> {
-    items: ArrayIter<'a>,
+    rest: &'a [u8],
+    end: usize,
 }
 
 impl<'a> ProcessInfoIter<'a> {
     /// Iterates over the structs of `array`.
     pub fn new(array: Array<'a>) -> Self {
-        Self {
-            items: array.iter(),
-        }
+        let (rest, end) = array.iter().remaining();
+        Self { rest, end }
     }
 
     /// Parses a `getAllProcessInfo` reply body.
@@ -200,19 +219,52 @@ impl<'a> ProcessInfoIter<'a> {
         );
         Ok(Self::new(value.as_array().ok_or(expected)?))
     }
+
+    /// Reads the element at the start of `input` (a `<value>` of the checked array).
+    fn element(&self, input: &'a [u8]) -> Parsed<'a, Result<ProcessInfo<'a>, RpcError>> {
+        let end = self.end;
+        let offset = end.saturating_sub(input.len());
+        let not_a_struct = RpcError::new(offset, RpcErrorKind::Expected("a process-info struct"));
+        match open_value(end, input)? {
+            (rest, Opened::Container(Container::Struct)) => {
+                let fields_offset = end.saturating_sub(rest.len());
+                let mut members = Members::new(rest, end);
+                let info = ProcessInfo::from_members(&mut members, fields_offset);
+                let (rest, ()) = close_struct_value(members.rest())?;
+                Ok((rest, info))
+            }
+            (rest, Opened::Container(kind)) => {
+                let (rest, _) = finish_container(end, rest, kind)?;
+                Ok((rest, Err(not_a_struct)))
+            }
+            (rest, Opened::Done(Value::Struct(fields))) => {
+                Ok((rest, ProcessInfo::from_struct(fields)))
+            }
+            (rest, Opened::Done(_)) => Ok((rest, Err(not_a_struct))),
+        }
+    }
 }
 
 impl<'a> Iterator for ProcessInfoIter<'a> {
     type Item = Result<ProcessInfo<'a>, RpcError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (offset, value) = self.items.next_with_offset()?;
-        Some(match value.as_struct() {
-            Some(fields) => ProcessInfo::from_struct(fields),
-            None => Err(RpcError::new(
-                offset,
-                RpcErrorKind::Expected("a process-info struct"),
-            )),
-        })
+        let rest = ws(self.rest);
+        self.rest = rest;
+        if rest.is_empty() {
+            return None;
+        }
+        let read = self.element(rest);
+        debug_assert!(read.is_ok(), "array contents were checked when parsed");
+        match read {
+            Ok((after, info)) => {
+                self.rest = after;
+                Some(info)
+            }
+            Err(_) => {
+                self.rest = &[];
+                None
+            }
+        }
     }
 }

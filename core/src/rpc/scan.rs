@@ -6,14 +6,17 @@
 //! one bit per level (array or struct), capped at [`MAX_DEPTH`] levels. Hostile
 //! nesting costs a typed error, never stack space. Iterating a view later runs
 //! the same code over its contents, which has already been checked.
+//! [`ProcessInfoIter`](super::ProcessInfoIter) reads each struct of an array
+//! with [`open_value`], its members and [`close_struct_value`], so a struct is
+//! walked once rather than skipped over and then walked again.
 
 use super::error::{Fail, Parsed, RpcErrorKind};
 use super::text::Text;
 use super::value::{Array, Struct, Value};
 use super::xml::{
     ARRAY, BASE64, BOOLEAN, DATA, DATE_TIME, DOUBLE, I4, I8, INT, MEMBER, NAME, NIL, STRING,
-    STRUCT, Tag, VALUE, at_tag, close, open, open_or_empty, tag_name, text, text_element, ws,
-    ws_close,
+    STRUCT, Tag, VALUE, at_tag, close, empty_text, open, open_or_empty, tag_name, text,
+    text_element, ws, ws_close,
 };
 use core::num::IntErrorKind;
 
@@ -39,22 +42,33 @@ pub(crate) enum Opened<'a> {
 /// `end` is the absolute offset just past the last byte of the slice `input` ends
 /// with, so views can record absolute offsets.
 pub(crate) fn scan_value(end: usize, input: &[u8]) -> Parsed<'_, Value<'_>> {
-    let (rest, opened) = open_value(end, input)?;
-    let kind = match opened {
-        Opened::Done(value) => return Ok((rest, value)),
-        Opened::Container(kind) => kind,
-    };
-    let (after, close_at) = skip_container(end, rest, kind)?;
-    let content = rest
-        .get(..rest.len().saturating_sub(close_at.len()))
+    match open_value(end, input)? {
+        (rest, Opened::Done(value)) => Ok((rest, value)),
+        (rest, Opened::Container(kind)) => finish_container(end, rest, kind),
+    }
+}
+
+/// Reads the rest of a container whose `<value>` and opening [`open_value`]
+/// read, through `</value>`, and returns the container as a view.
+pub(crate) fn finish_container(end: usize, input: &[u8], kind: Container) -> Parsed<'_, Value<'_>> {
+    let (after, close_at) = skip_container(end, input, kind)?;
+    let content = input
+        .get(..input.len().saturating_sub(close_at.len()))
         .unwrap_or_default();
-    let offset = end.saturating_sub(rest.len());
+    let offset = end.saturating_sub(input.len());
     let (after, ()) = ws_close(after, &VALUE)?;
     let value = match kind {
         Container::Array => Value::Array(Array::new(content, offset)),
         Container::Struct => Value::Struct(Struct::new(content, offset)),
     };
     Ok((after, value))
+}
+
+/// Reads `</struct>`, whitespace and `</value>`: the end of a struct value
+/// whose members were walked.
+pub(crate) fn close_struct_value(input: &[u8]) -> Parsed<'_, ()> {
+    let (rest, ()) = close(input, &STRUCT)?;
+    ws_close(rest, &VALUE)
 }
 
 /// Reads `<member>`, the member name and the whitespace before its `<value>`.
@@ -154,7 +168,7 @@ fn close_container(input: &[u8], kind: Container) -> Result<Option<&[u8]>, Fail<
 pub(crate) fn open_value(end: usize, input: &[u8]) -> Parsed<'_, Opened<'_>> {
     let (rest, empty) = open_or_empty(input, &VALUE)?;
     if empty {
-        return Ok((rest, Opened::Done(Value::String(Text::EMPTY))));
+        return Ok((rest, Opened::Done(Value::String(empty_text(rest)))));
     }
     let typed_at = ws(rest);
     let untyped = !typed_at.starts_with(b"<") || at_tag(typed_at, VALUE.name, true);
@@ -236,9 +250,37 @@ fn typed(end: usize, input: &[u8]) -> Parsed<'_, Opened<'_>> {
 const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
 
 /// `<int>`, `<i4>` or `<i8>`: a decimal integer that fits in 64 bits.
+#[inline(always)]
 fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
     let (rest, (at, text)) = typed_text(input, t)?;
-    let parsed = with_plain(text, |s| {
+    let parsed = match text.plain_bytes().and_then(plain_decimal) {
+        Some(n) => Ok(n),
+        None => any_decimal(text),
+    };
+    match parsed {
+        Ok(n) => Ok((rest, Opened::Done(Value::Int(n)))),
+        Err(kind) => Err(Fail::new(at, kind)),
+    }
+}
+
+/// Digits with an optional leading `-`, as supervisord writes integers; `None`
+/// for anything else (left to [`any_decimal`]), including overflow.
+fn plain_decimal(s: &[u8]) -> Option<i64> {
+    let (sign, digits) = match s {
+        [] | [b'-'] => return None,
+        [b'-', digits @ ..] => (-1, digits),
+        digits => (1, digits),
+    };
+    let n = digits.iter().try_fold(0i64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(i64::from(digit))
+    })?;
+    n.checked_mul(sign)
+}
+
+/// An integer as Python's `int()` would read it: whitespace around, a sign, entities.
+fn any_decimal(text: Text<'_>) -> Result<i64, RpcErrorKind> {
+    with_plain(text, |s| {
         Some(
             s.trim_matches(XML_WS)
                 .parse::<i64>()
@@ -250,18 +292,15 @@ fn int<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Opened<'a>> {
                 }),
         )
     })
-    .unwrap_or(Err(RpcErrorKind::Expected("an integer")));
-    match parsed {
-        Ok(n) => Ok((rest, Opened::Done(Value::Int(n)))),
-        Err(kind) => Err(Fail::new(at, kind)),
-    }
+    .unwrap_or(Err(RpcErrorKind::Expected("an integer")))
 }
 
 /// `<name>text</name>` or `<name/>`: the input past it, where the text starts, the text.
+#[inline(always)]
 fn typed_text<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, (&'a [u8], Text<'a>)> {
     let (at, empty) = open_or_empty(input, t)?;
     if empty {
-        return Ok((at, (at, Text::EMPTY)));
+        return Ok((at, (at, empty_text(at))));
     }
     let (rest, text) = text(at)?;
     let (rest, ()) = close(rest, t)?;
@@ -275,4 +314,59 @@ fn with_plain<T>(text: Text<'_>, f: impl FnOnce(&str) -> Option<T>) -> Option<T>
     }
     let mut buf = [0u8; 64];
     f(text.decode_into(&mut buf).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int_of(body: &str) -> Result<i64, RpcErrorKind> {
+        let end = body.len();
+        match scan_value(end, body.as_bytes()) {
+            Ok((_, value)) => Ok(value.as_int().unwrap()),
+            Err(fail) => Err(fail.kind),
+        }
+    }
+
+    #[test]
+    fn integers_outside_the_plain_form_take_the_general_reader() {
+        for plain_only_refuses in [
+            "",
+            "-",
+            "+5",
+            " 5",
+            "5\n",
+            "1_0",
+            "&#x35;",
+            "99999999999999999999",
+        ] {
+            assert_eq!(plain_decimal(plain_only_refuses.as_bytes()), None);
+        }
+        assert_eq!(int_of("<value><int>+5</int></value>"), Ok(5));
+        assert_eq!(int_of("<value><int> 5\n</int></value>"), Ok(5));
+        assert_eq!(int_of("<value><int>&#x35;</int></value>"), Ok(5));
+        assert_eq!(
+            int_of("<value><i8>-9223372036854775808</i8></value>"),
+            Ok(i64::MIN)
+        );
+        assert_eq!(
+            int_of("<value><int>99999999999999999999</int></value>"),
+            Err(RpcErrorKind::IntOutOfRange)
+        );
+        assert_eq!(
+            int_of("<value><int>-</int></value>"),
+            Err(RpcErrorKind::Expected("an integer"))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_rust_reads_them(n: i64) {
+            let digits = std::format!("{n}");
+            let expected = if n == i64::MIN { None } else { Some(n) };
+            proptest::prop_assert_eq!(plain_decimal(digits.as_bytes()), expected);
+            let body = std::format!("<value><i8>{n}</i8></value>");
+            proptest::prop_assert_eq!(int_of(&body), Ok(n));
+        }
+    }
 }

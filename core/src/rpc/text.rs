@@ -12,9 +12,14 @@ use super::entity::{is_xml_char, reference};
 
 /// Escaped XML text from a body, known to be well formed.
 #[derive(Clone, Copy, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Text<'a> {
-    raw: &'a str,
+    /// Valid UTF-8, checked when the text was made. Kept as bytes so that
+    /// parsing does not have to run `str::from_utf8` over every plain
+    /// ASCII text it reads; [`Text::raw`] converts when asked.
+    raw: &'a [u8],
+    /// How many leading bytes of `raw` decode to themselves: up to the first
+    /// `&` or CR, all of them when there is none.
+    plain_len: usize,
 }
 
 /// Why raw text is not well-formed XML character data.
@@ -50,7 +55,7 @@ pub struct BufferTooSmall {
 
 impl<'a> Text<'a> {
     /// The empty text.
-    pub const EMPTY: Text<'static> = Text { raw: "" };
+    pub const EMPTY: Text<'static> = Text::plain(b"");
 
     /// Wraps raw (escaped) XML text after checking it is well formed.
     ///
@@ -70,17 +75,32 @@ impl<'a> Text<'a> {
             rest = rest.get(took..).unwrap_or_default();
             at = at.saturating_add(took);
         }
-        Ok(Text { raw })
+        Ok(Text::from_checked(raw.as_bytes()))
     }
 
-    /// Wraps text that [`Text::new`] (or the same checks while parsing) accepted.
-    pub(crate) const fn from_checked(raw: &'a str) -> Self {
-        Text { raw }
+    /// Wraps UTF-8 text that [`Text::new`] (or the same checks while parsing) accepted.
+    pub(crate) fn from_checked(raw: &'a [u8]) -> Self {
+        Text {
+            raw,
+            plain_len: first_escape(raw).unwrap_or(raw.len()),
+        }
+    }
+
+    /// Wraps checked UTF-8 text that holds no `&` and no CR.
+    pub(crate) const fn plain(raw: &'a [u8]) -> Self {
+        Text {
+            raw,
+            plain_len: raw.len(),
+        }
     }
 
     /// The text exactly as it appeared in the body, entities and all.
     pub const fn raw(&self) -> &'a str {
-        self.raw
+        // Cannot fail: the bytes were checked when the text was made.
+        match core::str::from_utf8(self.raw) {
+            Ok(raw) => raw,
+            Err(_) => "",
+        }
     }
 
     /// True when the text is empty (raw and decoded alike).
@@ -89,8 +109,21 @@ impl<'a> Text<'a> {
     }
 
     /// The text itself when decoding would not change it (no `&`, no `\r`).
-    pub fn as_plain(&self) -> Option<&'a str> {
-        (!self.raw.contains(['&', '\r'])).then_some(self.raw)
+    pub const fn as_plain(&self) -> Option<&'a str> {
+        if self.plain_len == self.raw.len() {
+            Some(self.raw())
+        } else {
+            None
+        }
+    }
+
+    /// The bytes of the text when decoding would not change it (no `&`, no `\r`).
+    pub(crate) const fn plain_bytes(&self) -> Option<&'a [u8]> {
+        if self.plain_len == self.raw.len() {
+            Some(self.raw)
+        } else {
+            None
+        }
     }
 
     /// Length in bytes of the decoded text.
@@ -132,6 +165,9 @@ impl<'a> Text<'a> {
 
     /// True when the decoded text equals `s`; needs no buffer.
     pub fn eq_str(&self, s: &str) -> bool {
+        if let Some(plain) = self.plain_bytes() {
+            return plain == s.as_bytes();
+        }
         let mut rest = s;
         for piece in self.pieces() {
             match piece {
@@ -159,14 +195,19 @@ impl<'a> Text<'a> {
     /// The text after the first `": "`, if there is one (for `NAME: detail` fault strings).
     pub(crate) fn after_colon(&self) -> Option<Text<'a>> {
         // ": " cannot be part of an entity or a CR LF pair, so both halves stay well formed.
-        self.raw
+        self.raw()
             .split_once(": ")
-            .map(|(_, detail)| Text::from_checked(detail))
+            .map(|(_, detail)| Text::from_checked(detail.as_bytes()))
     }
 
     fn pieces(&self) -> Pieces<'a> {
-        Pieces { rest: self.raw }
+        Pieces { rest: self.raw() }
     }
+}
+
+/// Where the first `&` or CR is: the first byte that does not decode to itself.
+fn first_escape(raw: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'&', b'\r', raw)
 }
 
 /// A stretch of decoded text: either raw bytes that decode to themselves or one
@@ -187,7 +228,7 @@ impl<'a> Iterator for Pieces<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match self.rest.find(['&', '\r']) {
+        match first_escape(self.rest.as_bytes()) {
             None => {
                 let run = self.rest;
                 self.rest = "";
@@ -253,7 +294,7 @@ impl fmt::Display for Text<'_> {
 impl fmt::Debug for Text<'_> {
     /// Shows the raw text, quoted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.raw, f)
+        fmt::Debug::fmt(self.raw(), f)
     }
 }
 
@@ -265,6 +306,14 @@ impl PartialEq for Text<'_> {
 }
 
 impl Eq for Text<'_> {}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Text<'_> {
+    /// Shows the raw text.
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.raw());
+    }
+}
 
 impl PartialEq<str> for Text<'_> {
     fn eq(&self, other: &str) -> bool {
@@ -298,97 +347,3 @@ impl fmt::Display for BufferTooSmall {
 }
 
 impl core::error::Error for BufferTooSmall {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::string::ToString;
-
-    #[test]
-    fn entities_and_line_ends_are_decoded_into_the_buffer() {
-        let t = Text::new("a&lt;b&gt;c&amp;d&quot;e&apos;f&#233;&#x263A;\r\ng\rh").unwrap();
-        let mut buf = [0u8; 64];
-        assert_eq!(t.decode_into(&mut buf).unwrap(), "a<b>c&d\"e'fé☺\ng\nh");
-        assert_eq!(t.decoded_len(), "a<b>c&d\"e'fé☺\ng\nh".len());
-    }
-
-    #[test]
-    fn decoding_into_a_short_buffer_says_how_much_is_needed() {
-        let t = Text::new("caf&#xe9;").unwrap();
-        let mut buf = [0u8; 4];
-        assert_eq!(t.decode_into(&mut buf), Err(BufferTooSmall { needed: 5 }));
-        let mut buf = [0u8; 5];
-        assert_eq!(t.decode_into(&mut buf), Ok("café"));
-    }
-
-    #[test]
-    fn eq_str_compares_decoded_text_without_a_buffer() {
-        let t = Text::new("web&amp;api:&#x77;eb_8101").unwrap();
-        assert!(t.eq_str("web&api:web_8101"));
-        assert!(!t.eq_str("web&api:web_810"));
-        assert!(!t.eq_str("web&api:web_81011"));
-        assert!(!t.eq_str("web&amp;api:web_8101"));
-        assert!(Text::EMPTY.eq_str(""));
-        assert!(!Text::EMPTY.eq_str("x"));
-    }
-
-    #[test]
-    fn texts_with_different_escapes_of_the_same_characters_are_equal() {
-        assert_eq!(Text::new("a&amp;b").unwrap(), Text::new("a&#38;b").unwrap());
-        assert_ne!(Text::new("a&amp;b").unwrap(), Text::new("a&amp;c").unwrap());
-        assert_eq!(Text::new("x&lt;").unwrap(), "x<");
-    }
-
-    #[test]
-    fn malformed_text_is_refused_at_the_offending_byte() {
-        let bad = |raw| Text::new(raw).unwrap_err();
-        assert_eq!(
-            bad("ok &nbsp;"),
-            TextError {
-                offset: 3,
-                kind: TextErrorKind::BadEntity
-            }
-        );
-        assert_eq!(
-            bad("é&"),
-            TextError {
-                offset: 2,
-                kind: TextErrorKind::BadEntity
-            }
-        );
-        assert_eq!(
-            bad("a\u{0}"),
-            TextError {
-                offset: 1,
-                kind: TextErrorKind::ForbiddenChar
-            }
-        );
-        assert_eq!(
-            bad("a<b"),
-            TextError {
-                offset: 1,
-                kind: TextErrorKind::Markup
-            }
-        );
-    }
-
-    #[test]
-    fn display_writes_decoded_text_and_debug_the_raw_text() {
-        let t = Text::new("BAD_NAME: a&amp;b").unwrap();
-        assert_eq!(t.to_string(), "BAD_NAME: a&b");
-        assert_eq!(std::format!("{t:?}"), "\"BAD_NAME: a&amp;b\"");
-    }
-
-    #[test]
-    fn plain_text_is_available_without_decoding_only_when_unescaped() {
-        assert_eq!(Text::new("web_8101").unwrap().as_plain(), Some("web_8101"));
-        assert_eq!(Text::new("a&amp;b").unwrap().as_plain(), None);
-        assert_eq!(Text::new("a\r\nb").unwrap().as_plain(), None);
-    }
-
-    #[test]
-    fn chars_yield_decoded_characters() {
-        let t = Text::new("&lt;é&#x41;\r\n").unwrap();
-        assert!(t.chars().eq(['<', 'é', 'A', '\n']));
-    }
-}

@@ -186,6 +186,11 @@ pub struct ArrayIter<'a> {
 }
 
 impl<'a> ArrayIter<'a> {
+    /// What is left of the array's contents, and the absolute offset where it ends.
+    pub(crate) const fn remaining(&self) -> (&'a [u8], usize) {
+        (self.rest, self.end)
+    }
+
     /// The next element and the byte offset of its `<value>` tag.
     pub fn next_with_offset(&mut self) -> Option<(usize, Value<'a>)> {
         let rest = ws(self.rest);
@@ -244,10 +249,7 @@ impl<'a> Struct<'a> {
 
     /// The members, in body order.
     pub fn members(&self) -> Members<'a> {
-        Members {
-            rest: self.content,
-            end: self.offset.saturating_add(self.content.len()),
-        }
+        Members::new(self.content, self.offset.saturating_add(self.content.len()))
     }
 
     /// The value of the member named `name`; the last one if the name repeats
@@ -304,13 +306,27 @@ pub struct Members<'a> {
     end: usize,
 }
 
+impl<'a> Members<'a> {
+    /// The members of a checked struct whose first member (or whitespace before
+    /// it) starts `rest`; `end` is the absolute offset where `rest` ends. The
+    /// walk stops at the end of `rest` or at the struct's closing tag.
+    pub(crate) const fn new(rest: &'a [u8], end: usize) -> Self {
+        Self { rest, end }
+    }
+
+    /// What is left after the members read so far.
+    pub(crate) const fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+}
+
 impl<'a> Iterator for Members<'a> {
     type Item = Member<'a>;
 
     fn next(&mut self) -> Option<Member<'a>> {
         let rest = ws(self.rest);
         self.rest = rest;
-        if rest.is_empty() {
+        if rest.is_empty() || rest.starts_with(b"</") {
             return None;
         }
         let offset = self.end.saturating_sub(rest.len());

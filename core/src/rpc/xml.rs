@@ -1,6 +1,6 @@
-//! The XML tokens XML-RPC is made of, as complete-mode nom parsers: opening,
-//! closing and empty tags without attributes, character data, whitespace
-//! between tags, and the optional `<?xml ...?>` declaration.
+//! The XML tokens XML-RPC is made of, read with plain byte comparisons:
+//! opening, closing and empty tags without attributes, character data,
+//! whitespace between tags, and the optional `<?xml ...?>` declaration.
 //!
 //! Every parser takes the remaining input and, on failure, reports where it
 //! stopped (a suffix of its input) and what it expected there.
@@ -9,15 +9,14 @@
 //! sections, processing instructions past the declaration and DOCTYPEs are
 //! refused (supervisord never sends them; Python's marshaller cannot).
 
-use nom::bytes::complete::{tag, take_till, take_until, take_while1};
-use nom::character::complete::{char, multispace0};
-use nom::combinator::opt;
-use nom::{IResult, Parser};
-
 use super::error::{Fail, Parsed, RpcErrorKind};
 use super::text::{Text, TextErrorKind};
 
 /// An element name with the ways an error message spells its tags.
+///
+/// The tag readers taking a `Tag` are always inlined: each caller names a
+/// constant tag, so its name has a known length and is compared with a load
+/// or two instead of a call to `memcmp`.
 pub(crate) struct Tag {
     pub(crate) name: &'static str,
     pub(crate) open: &'static str,
@@ -56,73 +55,134 @@ element!(DATE_TIME, "dateTime.iso8601");
 element!(BASE64, "base64");
 element!(NIL, "nil");
 
-type NomResult<'a, T> = IResult<&'a [u8], T>;
+/// XML whitespace: space, tab, CR, LF.
+const fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
 
 /// Skips XML whitespace (space, tab, CR, LF).
 pub(crate) fn ws(input: &[u8]) -> &[u8] {
-    let skipped: NomResult<'_, &[u8]> = multispace0(input);
-    skipped.map_or(input, |(rest, _)| rest)
+    match input.iter().position(|b| !is_ws(*b)) {
+        Some(at) => input.get(at..).unwrap_or_default(),
+        None => &[],
+    }
 }
 
 /// `<name` followed by optional whitespace, then `>` (false) or `/>` (true).
-fn start_tag<'a>(input: &'a [u8], name: &str) -> NomResult<'a, bool> {
-    let (rest, _) = (char('<'), tag(name), multispace0).parse_complete(input)?;
-    let (rest, slash) = opt(char('/')).parse_complete(rest)?;
-    let (rest, _) = char('>').parse_complete(rest)?;
-    Ok((rest, slash.is_some()))
+#[inline(always)]
+fn start_tag<'a>(input: &'a [u8], name: &str) -> Option<(&'a [u8], bool)> {
+    let rest = input.strip_prefix(b"<")?.strip_prefix(name.as_bytes())?;
+    let rest = ws(rest);
+    match rest.strip_prefix(b">") {
+        Some(rest) => Some((rest, false)),
+        None => Some((rest.strip_prefix(b"/>")?, true)),
+    }
 }
 
 /// `<name>`.
+#[inline(always)]
 pub(crate) fn open<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
     match start_tag(input, t.name) {
-        Ok((rest, false)) => Ok((rest, ())),
+        Some((rest, false)) => Ok((rest, ())),
         _ => Err(Fail::expected(input, t.open)),
     }
 }
 
 /// `<name>` (false) or the empty element `<name/>` (true).
+#[inline(always)]
 pub(crate) fn open_or_empty<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, bool> {
-    start_tag(input, t.name).map_err(|_| Fail::expected(input, t.open))
+    start_tag(input, t.name).ok_or(Fail::expected(input, t.open))
 }
 
 /// `</name>`.
+#[inline(always)]
 pub(crate) fn close<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
-    let parsed: NomResult<'a, _> =
-        (tag("</"), tag(t.name), multispace0, char('>')).parse_complete(input);
-    parsed
-        .map(|(rest, _)| (rest, ()))
-        .map_err(|_| Fail::expected(input, t.close))
+    match end_tag(input, t.name) {
+        Some(rest) => Ok((rest, ())),
+        None => Err(Fail::expected(input, t.close)),
+    }
+}
+
+/// `</name` followed by optional whitespace, then `>`.
+#[inline(always)]
+fn end_tag<'a>(input: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let rest = input.strip_prefix(b"</")?.strip_prefix(name.as_bytes())?;
+    ws(rest).strip_prefix(b">")
 }
 
 /// Whitespace, then `</name>`.
+#[inline(always)]
 pub(crate) fn ws_close<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, ()> {
     close(ws(input), t)
 }
 
 /// True when the input starts with a tag (opening, closing or empty) named exactly `name`.
+#[inline(always)]
 pub(crate) fn at_tag(input: &[u8], name: &str, closing: bool) -> bool {
     let lead: &[u8] = if closing { b"</" } else { b"<" };
-    input
+    let after_name = input
         .strip_prefix(lead)
-        .and_then(|rest| rest.strip_prefix(name.as_bytes()))
+        .and_then(|rest| rest.strip_prefix(name.as_bytes()));
+    after_name
         .and_then(|rest| rest.first())
-        .is_some_and(|b| matches!(b, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|b| matches!(b, b'>' | b'/') || is_ws(*b))
 }
 
 /// The element name of the tag at the start of `input` (`<name...`).
 pub(crate) fn tag_name(input: &[u8]) -> Option<&[u8]> {
-    let parsed: NomResult<'_, _> = (
-        char('<'),
-        take_while1(|b: u8| !matches!(b, b'>' | b'/' | b'<' | b' ' | b'\t' | b'\r' | b'\n')),
-    )
-        .parse_complete(input);
-    parsed.ok().map(|(_, (_, name))| name)
+    let rest = input.strip_prefix(b"<")?;
+    let len = rest
+        .iter()
+        .position(|b| matches!(b, b'>' | b'/' | b'<') || is_ws(*b))
+        .unwrap_or(rest.len());
+    rest.get(..len).filter(|name| !name.is_empty())
+}
+
+/// For each byte value, true when the byte stands for itself in text and
+/// needs no further check: ASCII that XML allows, other than `&`, `<` and CR.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build"
+)]
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'\t' | b'\n' | b' '..=b'%' | b'\''..=b';' | b'='..=0x7F);
+        b += 1;
+    }
+    table
+};
+
+/// True for a byte of [`PLAIN`] text.
+#[inline(always)]
+fn is_plain(b: u8) -> bool {
+    PLAIN.get(usize::from(b)).is_some_and(|plain| *plain)
 }
 
 /// Character data up to the next `<`, checked: UTF-8, entities, allowed characters.
+///
+/// Plain ASCII (the common case) is read and checked in one pass, inline;
+/// anything else (an entity, a multi-byte or control character, CR) goes
+/// through [`checked_text`].
+#[inline(always)]
 pub(crate) fn text(input: &[u8]) -> Parsed<'_, Text<'_>> {
-    let taken: NomResult<'_, &[u8]> = take_till(|b| b == b'<')(input);
-    let (rest, raw) = taken.unwrap_or((input, &[]));
+    let plain_len = input
+        .iter()
+        .position(|b| !is_plain(*b))
+        .unwrap_or(input.len());
+    if input.get(plain_len).is_none_or(|b| *b == b'<') {
+        if let Some((raw, rest)) = input.split_at_checked(plain_len) {
+            return Ok((rest, Text::plain(raw)));
+        }
+    }
+    checked_text(input)
+}
+
+/// Character data up to the next `<`, checked character by character.
+fn checked_text(input: &[u8]) -> Parsed<'_, Text<'_>> {
+    let len = memchr::memchr(b'<', input).unwrap_or(input.len());
+    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     let at = |offset: usize| input.get(offset..).unwrap_or_default();
     let raw = core::str::from_utf8(raw)
         .map_err(|e| Fail::new(at(e.valid_up_to()), RpcErrorKind::InvalidUtf8))?;
@@ -136,15 +196,26 @@ pub(crate) fn text(input: &[u8]) -> Parsed<'_, Text<'_>> {
     Ok((rest, text))
 }
 
+/// The text of an empty element (`<string/>`): empty, and located where it
+/// would have started. Equal to [`Text::EMPTY`]; built from the input rather
+/// than that constant so the compiler can keep every text read in registers.
+#[inline(always)]
+pub(crate) fn empty_text(at: &[u8]) -> Text<'_> {
+    Text::plain(at.get(..0).unwrap_or_default())
+}
+
 /// `<name>text</name>`, or `<name/>` for empty text.
+#[inline(always)]
 pub(crate) fn text_element<'a>(input: &'a [u8], t: &Tag) -> Parsed<'a, Text<'a>> {
-    let (rest, empty) = open_or_empty(input, t)?;
-    if empty {
-        return Ok((rest, Text::EMPTY));
+    match start_tag(input, t.name) {
+        Some((rest, false)) => {
+            let (rest, text) = text(rest)?;
+            let (rest, ()) = close(rest, t)?;
+            Ok((rest, text))
+        }
+        Some((rest, true)) => Ok((rest, empty_text(rest))),
+        None => Err(Fail::expected(input, t.open)),
     }
-    let (rest, text) = text(rest)?;
-    let (rest, ()) = close(rest, t)?;
-    Ok((rest, text))
 }
 
 /// What may come before the root element: a UTF-8 byte order mark,
@@ -155,11 +226,13 @@ pub(crate) fn prolog(input: &[u8]) -> Parsed<'_, ()> {
     if !rest.starts_with(b"<?") {
         return Ok((rest, ()));
     }
-    let declaration: NomResult<'_, _> =
-        (tag("<?xml"), take_until("?>"), tag("?>")).parse_complete(rest);
+    let declaration = rest
+        .strip_prefix(b"<?xml")
+        .and_then(|decl| Some((decl, memchr::memmem::find(decl, b"?>")?)))
+        .and_then(|(decl, at)| decl.get(at.saturating_add(2)..));
     match declaration {
-        Ok((after, _)) => Ok((ws(after), ())),
-        Err(_) => Err(Fail::expected(rest, "an `<?xml ...?>` declaration")),
+        Some(after) => Ok((ws(after), ())),
+        None => Err(Fail::expected(rest, "an `<?xml ...?>` declaration")),
     }
 }
 
@@ -214,5 +287,52 @@ mod tests {
         let fail = text(input).unwrap_err();
         assert_eq!(fail.kind, RpcErrorKind::InvalidUtf8);
         assert_eq!(fail.locate(input.len()).offset, 2);
+    }
+
+    #[test]
+    fn plain_bytes_are_exactly_those_text_keeps_as_they_are() {
+        for b in 0..=255u8 {
+            let as_is = b.is_ascii()
+                && super::super::entity::is_xml_char(char::from(b))
+                && !matches!(b, b'&' | b'<' | b'\r');
+            assert_eq!(is_plain(b), as_is, "byte {b:#04x}");
+        }
+    }
+
+    /// A text, its end and what follows, as pieces likely to hit every path.
+    fn text_input() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
+        use proptest::prelude::*;
+        use std::vec;
+        let piece = prop_oneof![
+            "[ -~\t\n]{0,6}".prop_map(std::string::String::into_bytes),
+            Just(b"&amp;".to_vec()),
+            Just(b"&#x263A;".to_vec()),
+            Just(b"&bad;".to_vec()),
+            Just(b"&".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just("\u{e9}".as_bytes().to_vec()),
+            Just(b"\xEF\xBF\xBE".to_vec()),
+            Just(b"\xFF".to_vec()),
+            Just(b"\x01".to_vec()),
+            Just(b"\x7F".to_vec()),
+            Just(b"</x>".to_vec()),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_fast_path_reads_as_the_full_check_does(input in text_input()) {
+            let fast = text(&input).map(|(rest, t)| (rest, t.raw(), t.as_plain()));
+            let full = checked_text(&input).map(|(rest, t)| (rest, t.raw(), t.as_plain()));
+            match (fast, full) {
+                (Ok(fast), Ok(full)) => proptest::prop_assert_eq!(fast, full),
+                (Err(fast), Err(full)) => {
+                    proptest::prop_assert_eq!(fast.at, full.at);
+                    proptest::prop_assert_eq!(fast.kind, full.kind);
+                }
+                (fast, full) => proptest::prop_assert!(false, "{fast:?} vs {full:?}"),
+            }
+        }
     }
 }
