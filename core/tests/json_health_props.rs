@@ -42,7 +42,7 @@ proptest! {
             ..CheckEntry::new(s)
         };
         let number = CheckEntry { observed_value: Some(ObservedValue::Int(n)), ..CheckEntry::new(s) };
-        let mut buf = vec![0u8; 64 + 12 * (a.len() + b.len() + c.len()) * 6];
+        let mut buf = vec![0u8; 1024 + 12 * (a.len() + b.len() + c.len()) * 6];
         let mut w = Writer::new(&mut buf);
         let key = if component.is_empty() { None } else { Some(component.as_str()) };
         let mut arr = HealthDocument::begin(&mut w, &head).unwrap().checks().unwrap()
