@@ -10,6 +10,7 @@ pub mod demo_service;
 pub mod endpoint;
 pub mod exchange;
 pub mod heartbeat;
+pub mod install;
 pub mod listener;
 pub mod log;
 pub mod notify;

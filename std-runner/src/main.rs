@@ -67,6 +67,45 @@ fn supercheck_command() -> Command {
     }
     cmd.subcommand(demo_service_command())
         .subcommand(supercheck::notify::command())
+        .subcommand(install_links_command())
+}
+
+fn install_links_command() -> Command {
+    Command::new("install-links")
+        .about("Link every drop-in name (supervisor_http_check, ...) in DIR to this binary")
+        .arg(Arg::new("dir").value_name("DIR").required(true).value_parser(value_parser!(PathBuf)))
+        .arg(
+            Arg::new("force")
+                .long("force")
+                .help("Replace links that point elsewhere (never regular files)")
+                .action(clap::ArgAction::SetTrue),
+        )
+}
+
+fn install_links(m: &clap::ArgMatches) -> ExitCode {
+    let dir = m.get_one::<PathBuf>("dir").cloned().unwrap_or_default();
+    let binary = match std::env::current_exe() {
+        Ok(binary) => binary,
+        Err(e) => {
+            report_error("install-links", &e);
+            return ExitCode::FAILURE;
+        }
+    };
+    match supercheck::install::install_links(&dir, &binary, m.get_flag("force")) {
+        Ok(links) => {
+            for link in links {
+                match link {
+                    supercheck::install::Linked::Created(path) => println!("linked {}", path.display()),
+                    supercheck::install::Linked::AlreadyThere(path) => println!("already linked {}", path.display()),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report_error("install-links", &e);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Writes `name: error: e` on stderr in one write, so that supervisord logs it
@@ -127,6 +166,7 @@ fn main() -> ExitCode {
             }
         }
         Some(("notify", m)) => supercheck::notify::main(m),
+        Some(("install-links", m)) => install_links(m),
         Some((sub, m)) => match Tool::from_subcommand(sub) {
             Some(tool) => run_listener(tool, "supercheck", m),
             None => ExitCode::from(2),
