@@ -275,6 +275,12 @@ impl Exchange {
             };
             self.input.drain(..head_len.min(self.input.len()));
             let decoder = BodyDecoder::new(framing, self.limits).map_err(ExchangeError::Body)?;
+            if let (Some(BodySink::Keep(body)), Framing::Length(n)) = (self.sink.as_mut(), framing)
+            {
+                // One allocation of the announced size (capped by the limit the
+                // decoder just checked), not a doubling series.
+                body.reserve_exact(usize::try_from(n).unwrap_or(0).saturating_sub(body.len()));
+            }
             self.state = State::Body { decoder, status };
         }
         let State::Body { decoder, status } = &mut self.state else {

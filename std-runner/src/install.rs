@@ -42,7 +42,10 @@ pub fn install_links(dir: &Path, binary: &Path, force: bool) -> io::Result<Vec<L
                 if !force {
                     return Err(io::Error::new(
                         io::ErrorKind::AlreadyExists,
-                        format!("{} links elsewhere: give --force to replace it", link.display()),
+                        format!(
+                            "{} links elsewhere: give --force to replace it",
+                            link.display()
+                        ),
                     ));
                 }
                 std::fs::remove_file(&link)?;
@@ -50,7 +53,10 @@ pub fn install_links(dir: &Path, binary: &Path, force: bool) -> io::Result<Vec<L
             Ok(_) => {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
-                    format!("{} exists and is not a link: not replacing it", link.display()),
+                    format!(
+                        "{} exists and is not a link: not replacing it",
+                        link.display()
+                    ),
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -74,7 +80,10 @@ mod tests {
         let first = install_links(&dir, binary, false).unwrap();
         assert_eq!(first.len(), 7);
         assert!(first.iter().all(|l| matches!(l, Linked::Created(_))));
-        assert_eq!(std::fs::read_link(dir.join("supervisor_http_check")).unwrap(), binary);
+        assert_eq!(
+            std::fs::read_link(dir.join("supervisor_http_check")).unwrap(),
+            binary
+        );
         let again = install_links(&dir, binary, false).unwrap();
         assert!(again.iter().all(|l| matches!(l, Linked::AlreadyThere(_))));
         assert!(install_links(&dir, Path::new("/elsewhere"), false).is_err());

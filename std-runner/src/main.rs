@@ -73,7 +73,12 @@ fn supercheck_command() -> Command {
 fn install_links_command() -> Command {
     Command::new("install-links")
         .about("Link every drop-in name (supervisor_http_check, ...) in DIR to this binary")
-        .arg(Arg::new("dir").value_name("DIR").required(true).value_parser(value_parser!(PathBuf)))
+        .arg(
+            Arg::new("dir")
+                .value_name("DIR")
+                .required(true)
+                .value_parser(value_parser!(PathBuf)),
+        )
         .arg(
             Arg::new("force")
                 .long("force")
@@ -95,8 +100,12 @@ fn install_links(m: &clap::ArgMatches) -> ExitCode {
         Ok(links) => {
             for link in links {
                 match link {
-                    supercheck::install::Linked::Created(path) => println!("linked {}", path.display()),
-                    supercheck::install::Linked::AlreadyThere(path) => println!("already linked {}", path.display()),
+                    supercheck::install::Linked::Created(path) => {
+                        println!("linked {}", path.display())
+                    }
+                    supercheck::install::Linked::AlreadyThere(path) => {
+                        println!("already linked {}", path.display())
+                    }
                 }
             }
             ExitCode::SUCCESS

@@ -2,6 +2,7 @@
 //! it selects, which checks it runs on them, and its policies.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use regex_lite::Regex;
@@ -95,8 +96,8 @@ impl PortSource {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum CheckWork {
-    /// One of the built-in checks.
-    Builtin(CheckSpec<'static>),
+    /// One of the built-in checks (shared: every probe of a tick reads it).
+    Builtin(Arc<CheckSpec<'static>>),
     /// A check written against the library API ([`crate::custom`]).
     Custom(CustomCheck),
 }
@@ -127,7 +128,7 @@ impl CheckPlan {
         };
         Ok(Self {
             port: port.map(PortSource::new).transpose()?,
-            work: CheckWork::Builtin(spec),
+            work: CheckWork::Builtin(Arc::new(spec)),
         })
     }
 
@@ -142,7 +143,7 @@ impl CheckPlan {
     /// The built-in check's specification (`None` for a custom check).
     pub fn builtin(&self) -> Option<&CheckSpec<'static>> {
         match &self.work {
-            CheckWork::Builtin(spec) => Some(spec),
+            CheckWork::Builtin(spec) => Some(spec.as_ref()),
             CheckWork::Custom(_) => None,
         }
     }

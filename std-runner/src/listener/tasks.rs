@@ -1,6 +1,7 @@
 //! Starting and finishing the work of a round: network probes and calls to
 //! supervisord on the poll, CPU samples on timers, exec checks as children.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::{Interest, Token};
@@ -73,13 +74,13 @@ impl Listener {
             None => None,
         };
         let spec = match &plan.work {
-            CheckWork::Builtin(spec) => spec.clone(),
+            CheckWork::Builtin(spec) => Arc::clone(spec),
             CheckWork::Custom(custom) => {
                 let custom = custom.clone();
                 return self.start_custom(key, check, round, custom, snapshot);
             }
         };
-        match spec {
+        match &*spec {
             CheckSpec::Http(http) => {
                 let judge = match net::status_set(&http.expected_status) {
                     Ok(statuses) => net::Judge::Http {
