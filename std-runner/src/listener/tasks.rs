@@ -90,7 +90,7 @@ impl Listener {
                     Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
                 };
                 let port = port.unwrap_or(80);
-                match net::http_request(&http, port) {
+                match net::http_request(http, port) {
                     Ok(request) => {
                         let endpoint = Endpoint::Tcp((net::LOCALHOST, port).into());
                         self.start_probe(
@@ -125,8 +125,8 @@ impl Listener {
                     XmlRpcTarget::Http { .. } => port,
                     _ => None,
                 };
-                let (endpoint, path) = net::xmlrpc_endpoint(&xml, port, &snapshot.name);
-                match net::xmlrpc_request(&xml, port, &path) {
+                let (endpoint, path) = net::xmlrpc_endpoint(xml, port, &snapshot.name);
+                match net::xmlrpc_request(xml, port, &path) {
                     Ok(request) => {
                         self.start_probe(
                             key,
@@ -144,13 +144,13 @@ impl Listener {
             }
             CheckSpec::Memory(memory) => {
                 let (verdict, _) =
-                    local::memory(&memory, snapshot.pid, &self.procfs, &mut self.proc_snapshot);
+                    local::memory(memory, snapshot.pid, &self.procfs, &mut self.proc_snapshot);
                 self.finish_check(key, check, round, verdict);
             }
             CheckSpec::File(file) => {
                 let path =
-                    local::heartbeat_path(&file, &snapshot.group, &snapshot.name, snapshot.pid);
-                let (verdict, _) = local::file_age(&file, &path);
+                    local::heartbeat_path(file, &snapshot.group, &snapshot.name, snapshot.pid);
+                let (verdict, _) = local::file_age(file, &path);
                 if let (Verdict::Pass, None) = (verdict, std::fs::symlink_metadata(&path).ok()) {
                     log_line!(
                         self.log,
@@ -182,7 +182,7 @@ impl Listener {
                     Verdict::Error(CheckError::ProcessVanished),
                 ),
             },
-            CheckSpec::Exec(spec) => match exec::spawn(&spec, &snapshot) {
+            CheckSpec::Exec(spec) => match exec::spawn(spec, &snapshot) {
                 Ok(child) => {
                     self.timers.at(
                         Instant::now() + to_std(spec.timeout.get()),
