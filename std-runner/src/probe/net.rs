@@ -1,5 +1,5 @@
 //! Network probes (tcp, http, xmlrpc): the request bytes each sends and how
-//! its outcome becomes a verdict. The bytes are moved by [`Exchange`].
+//! its outcome becomes a verdict. The bytes are moved by [`Exchange`](crate::exchange::Exchange).
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
