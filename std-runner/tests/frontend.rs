@@ -341,6 +341,27 @@ fn caps_refuse_huge_heads_extra_connections_and_slow_clients_while_ticks_go_on()
         (0..40).map(|i| format!("X-{i}: v\r\n")).collect::<String>()
     );
     assert_eq!(send(front, many.as_bytes()).status, 431, "too many headers");
+    let long_line = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(4096));
+    assert_eq!(
+        send(front, long_line.as_bytes()).status,
+        414,
+        "a long request line"
+    );
+    assert_eq!(
+        send(
+            front,
+            b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        )
+        .status,
+        413,
+        "a request body"
+    );
+    let head = send(front, b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(
+        (head.status, head.body.len()),
+        (200, 0),
+        "HEAD: the head alone"
+    );
 
     // Two slow clients hold every connection slot with half a request.
     let acks_before = sup.file("check.out").matches("RESULT").count();

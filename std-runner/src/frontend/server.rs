@@ -151,7 +151,23 @@ impl Connection {
         }
         let _ = self.stream.flush();
         let _ = self.stream.shutdown(Shutdown::Write);
+        self.discard_input();
         WriteOutcome::Done
+    }
+
+    /// Reads and drops what the client sent beyond the head (a refused
+    /// request's rest), so that closing does not reset the connection before
+    /// the client has read the reply. Bounded: at most 64 KiB.
+    fn discard_input(&mut self) {
+        let mut chunk = [0u8; 4096];
+        for _ in 0..16 {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
     }
 
     /// Writes `bytes` once, as far as the socket takes them now (for the
