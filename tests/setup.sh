@@ -14,6 +14,13 @@ pip_install() {
 }
 
 pip_install supervisor "supervisor==4.3.0"
+pip_install prometheus_client "prometheus-client"
+
+# The frontend's status page is loaded by headless Chromium in its test.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+    log "apt-get install chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
 
 for target in thumbv7em-none-eabihf; do
     if ! rustup target list --installed | grep -qx "$target"; then

@@ -9,6 +9,7 @@ pub mod custom;
 pub mod demo_service;
 pub mod endpoint;
 pub mod exchange;
+pub mod frontend;
 pub mod heartbeat;
 pub mod install;
 pub mod listener;

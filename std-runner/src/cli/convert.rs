@@ -19,6 +19,7 @@ use supercheck_core::process::ProcessState;
 use supercheck_core::time::Duration as CoreDuration;
 
 use super::tool::Tool;
+use crate::frontend::{FrontendConfig, HealthCodes};
 use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
 use crate::supervisor::url::ServerUrl;
 
@@ -136,7 +137,37 @@ pub fn listener_config(
         verbose: flag_set(m, "verbose"),
         len_mode: LenMode::Chars,
         once: flag_set(m, "once"),
+        frontend: frontend(m)?,
     })
+}
+
+/// The HTTP frontend's settings: off without `--listen`.
+fn frontend(m: &ArgMatches) -> Result<Option<FrontendConfig>, ConfigError> {
+    let Some(listen) = text(m, "listen") else {
+        return Ok(None);
+    };
+    let listen: std::net::SocketAddr = listen.parse().map_err(|_| {
+        err(
+            "--listen",
+            format!("{listen:?} is not an ADDRESS:PORT (e.g. 127.0.0.1:9101)"),
+        )
+    })?;
+    let defaults = FrontendConfig::new(listen);
+    let secs = |id: &str, default: Duration| num::<u64>(m, id).map_or(default, Duration::from_secs);
+    Ok(Some(FrontendConfig {
+        health_codes: text(m, "health_status_codes")
+            .map(HealthCodes::parse)
+            .transpose()
+            .map_err(|e| err("--health-status-codes", e))?
+            .unwrap_or_default(),
+        ttl_pass: secs("health_ttl_pass", defaults.ttl_pass),
+        ttl_fail: secs("health_ttl_fail", defaults.ttl_fail),
+        expose_env: flag_set(m, "expose_env"),
+        client_timeout: secs("http_timeout", defaults.client_timeout),
+        max_connections: num::<usize>(m, "http_max_connections")
+            .unwrap_or(defaults.max_connections),
+        ..defaults
+    }))
 }
 
 fn states(list: Option<&str>) -> Result<Vec<ProcessState>, ConfigError> {

@@ -307,6 +307,39 @@ fn with_extras(cmd: Command) -> Command {
             .short('v')
             .action(ArgAction::SetTrue),
     )
+    .arg(extra(
+        "listen",
+        "listen",
+        "Serve /health, /metrics and a status page on ADDR:PORT (e.g. 127.0.0.1:9101) [default: off]",
+    ))
+    .arg(
+        extra("health_status_codes", "health-status-codes", "HTTP status of /health for pass,warn,fail")
+            .default_value("200,200,503"),
+    )
+    .arg(
+        extra("health_ttl_pass", "health-ttl-pass", "Seconds a passing /health answer is reused (0: never)")
+            .value_parser(value_parser!(u64))
+            .default_value("27"),
+    )
+    .arg(
+        extra("health_ttl_fail", "health-ttl-fail", "Seconds a warn or fail /health answer is reused (0: never)")
+            .value_parser(value_parser!(u64))
+            .default_value("9"),
+    )
+    .arg(
+        extra("expose_env", "expose-env", "Also serve /env: OS, process, build and configuration, secrets masked")
+            .action(ArgAction::SetTrue),
+    )
+    .arg(
+        extra("http_timeout", "http-timeout", "Seconds a frontend client has to send its request and read the reply")
+            .value_parser(value_parser!(u64).range(1..))
+            .default_value("10"),
+    )
+    .arg(
+        extra("http_max_connections", "http-max-connections", "Frontend connections served at once; more are closed")
+            .value_parser(value_parser!(usize))
+            .default_value("64"),
+    )
 }
 
 #[cfg(test)]

@@ -223,6 +223,7 @@ impl RunnerBuilder {
                 verbose: self.verbose,
                 len_mode: LenMode::Chars,
                 once: false,
+                frontend: None,
             },
         })
     }

@@ -183,6 +183,8 @@ pub struct ListenerConfig {
     pub len_mode: LenMode,
     /// Dry run: one round of checks, verdicts on stdout, no restart, no protocol.
     pub once: bool,
+    /// The HTTP frontend (`--listen`), off by default.
+    pub frontend: Option<crate::frontend::FrontendConfig>,
 }
 
 impl ListenerConfig {

@@ -21,6 +21,7 @@
 
 pub mod config;
 mod custom;
+mod frontend;
 mod keep_alive;
 pub mod protocol;
 mod round;
@@ -54,8 +55,10 @@ const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
 /// The custom-check workers' waker.
 const CUSTOM: Token = Token(2);
-/// Tokens of sockets start here; each task gets a fresh one.
-const FIRST_TASK: usize = 3;
+/// The HTTP frontend's listening socket (`--listen`).
+const FRONTEND: Token = Token(3);
+/// Tokens of sockets start here; each task and frontend connection gets a fresh one.
+const FIRST_TASK: usize = 4;
 
 /// Core instants count milliseconds from a point far enough in the past that
 /// a process started long before the listener still has a start time.
@@ -90,6 +93,8 @@ enum Timer {
     Health { target: String },
     /// A custom check's call ran out of time.
     CustomDeadline { job: u64, after: Duration },
+    /// A frontend connection's time is up.
+    FrontendDeadline(usize),
 }
 
 /// A running exec check.
@@ -150,6 +155,10 @@ pub struct Listener {
     proc_snapshot: ProcSnapshot,
     exit: Option<Exit>,
     stdin_open: bool,
+    /// What the HTTP frontend shows.
+    record: crate::frontend::state::Record,
+    /// The HTTP frontend, with `--listen`.
+    frontend: Option<crate::frontend::server::Server>,
 }
 
 impl Listener {
@@ -175,7 +184,8 @@ impl Listener {
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let custom = custom::pool_for(&config, poll.registry(), CUSTOM)?;
-        Ok(Self {
+        let kinds = config.checks.iter().map(|c| c.kind().to_string()).collect();
+        let mut listener = Self {
             log: Logger::new(config.check_name.clone(), config.verbose),
             reader: EventReader::new(config.len_mode),
             config,
@@ -200,7 +210,11 @@ impl Listener {
             proc_snapshot: ProcSnapshot::default(),
             exit: None,
             stdin_open: true,
-        })
+            record: crate::frontend::state::Record::new(kinds),
+            frontend: None,
+        };
+        listener.start_frontend()?;
+        Ok(listener)
     }
 
     /// The core's clock: monotonic milliseconds.
@@ -262,6 +276,8 @@ impl Listener {
                     STDIN => self.on_stdin(),
                     SIGNALS => self.on_signals(),
                     CUSTOM => self.on_custom_results(),
+                    FRONTEND => self.on_frontend_accept(),
+                    Token(token) if self.frontend_owns(token) => self.on_frontend_event(token),
                     Token(token) => {
                         // An idle kept-alive connection only matters when its
                         // peer closed it or wrote to it, not when it became writable.
@@ -433,6 +449,7 @@ impl Listener {
                 }
                 Timer::Health { target } => self.on_health_timer(&target),
                 Timer::CustomDeadline { job, after } => self.on_custom_deadline(job, after),
+                Timer::FrontendDeadline(token) => self.on_frontend_deadline(token),
             }
         }
         self.maybe_finish_cycle()
@@ -454,6 +471,7 @@ impl Listener {
         for mut stream in self.keep_alive.drain() {
             let _ = self.poll.registry().deregister(&mut stream);
         }
+        self.shutdown_frontend();
         log_line!(self.log, "done");
     }
 }

@@ -73,6 +73,7 @@ fn period_duration(period: TickPeriod) -> Duration {
 impl Listener {
     /// A tick arrived: start a cycle, or coalesce a stale tick into the last one.
     pub(super) fn start_cycle(&mut self, period: TickPeriod, when: u64) {
+        self.record.tick();
         let period = period_duration(period);
         if let Some(cycle) = &self.cycle {
             if cycle.started.elapsed() < period / 2 {
@@ -139,6 +140,7 @@ impl Listener {
         let present: std::collections::HashSet<String> =
             processes.iter().map(ProcessSnapshot::namespec).collect();
         self.targets.retain(|key, _| present.contains(key));
+        self.record.retain(|key| present.contains(key));
         for mut stream in self.keep_alive.take_unless(|key| present.contains(key)) {
             let _ = self.poll.registry().deregister(&mut stream);
         }
@@ -239,6 +241,7 @@ impl Listener {
             return;
         };
         current.pending = current.pending.saturating_sub(1);
+        self.record.verdict(key, check, verdict);
         match verdict {
             Verdict::Pass => crate::log_detail!(self.log, "{key}: {kind} check passed"),
             Verdict::Fail(reason) => log_line!(self.log, "{key}: {kind} check failed: {reason}"),
@@ -310,6 +313,7 @@ impl Listener {
                 }
                 target.restarting = true;
                 log_line!(self.log, "{key}: restarting ({reason})");
+                self.record.restart_asked(key, reason.to_string());
                 let name = key.to_string();
                 self.call_supervisor(
                     SupervisorCall::StopProcess {
@@ -438,6 +442,7 @@ impl Listener {
             target.restarting = false;
             if done {
                 target.machine.restarted(now);
+                self.record.restart_done(key);
             }
         }
         self.schedule_health_wake(key);

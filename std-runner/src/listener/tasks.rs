@@ -17,6 +17,7 @@ use super::timers::TimerId;
 use super::{ExecRun, Listener, Timer};
 use crate::endpoint::Endpoint;
 use crate::exchange::{Exchange, Progress};
+use crate::frontend::state::Observed;
 use crate::log_line;
 use crate::probe::{exec, local, net};
 use crate::supervisor::client;
@@ -65,6 +66,7 @@ impl Listener {
             return;
         };
         let snapshot = target.snapshot.clone();
+        self.record.probe_started(key, check);
         let port = match plan.port.as_ref().map(|p| p.port_for(&snapshot.name)) {
             Some(Ok(port)) => Some(port),
             Some(Err(e)) => {
@@ -143,14 +145,20 @@ impl Listener {
                 }
             }
             CheckSpec::Memory(memory) => {
-                let (verdict, _) =
+                let (verdict, rss) =
                     local::memory(memory, snapshot.pid, &self.procfs, &mut self.proc_snapshot);
+                if let Some(kib) = rss {
+                    self.record.observed(key, check, Observed::RssKib(kib));
+                }
                 self.finish_check(key, check, round, verdict);
             }
             CheckSpec::File(file) => {
                 let path =
                     local::heartbeat_path(file, &snapshot.group, &snapshot.name, snapshot.pid);
-                let (verdict, _) = local::file_age(file, &path);
+                let (verdict, age) = local::file_age(file, &path);
+                if let Some(secs) = age {
+                    self.record.observed(key, check, Observed::AgeSecs(secs));
+                }
                 if let (Verdict::Pass, None) = (verdict, std::fs::symlink_metadata(&path).ok()) {
                     log_line!(
                         self.log,
