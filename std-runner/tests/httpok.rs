@@ -2,6 +2,8 @@
 //! decides for the `-p` programs; a failing URL restarts them, a passing one
 //! never does; the Python tool's bugs (spec 4.1) are fixed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/kinds.rs"]
 mod kinds;
 mod support;
