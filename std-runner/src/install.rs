@@ -7,11 +7,15 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::cli::superlance::SuperlanceTool;
 use crate::cli::tool::Tool;
 
 /// Every name supercheck answers to as a drop-in.
 pub fn drop_in_names() -> impl Iterator<Item = &'static str> {
-    Tool::ALL.into_iter().filter_map(Tool::program_name)
+    Tool::ALL
+        .into_iter()
+        .filter_map(Tool::program_name)
+        .chain(SuperlanceTool::ALL.into_iter().map(SuperlanceTool::name))
 }
 
 /// What happened to one name.
@@ -78,7 +82,11 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let binary = Path::new("/usr/local/bin/supercheck");
         let first = install_links(&dir, binary, false).unwrap();
-        assert_eq!(first.len(), 7);
+        assert_eq!(
+            first.len(),
+            9,
+            "seven supervisor_checks names, httpok and memmon"
+        );
         assert!(first.iter().all(|l| matches!(l, Linked::Created(_))));
         assert_eq!(
             std::fs::read_link(dir.join("supervisor_http_check")).unwrap(),

@@ -18,4 +18,5 @@ pub mod notify;
 pub mod probe;
 pub mod procfs;
 pub mod stdin;
+pub mod superlance;
 pub mod supervisor;

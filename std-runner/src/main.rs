@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Arg, Command, value_parser};
 use supercheck::cli::convert::{ProcessEnv, listener_config};
 use supercheck::cli::drop_in;
+use supercheck::cli::superlance::SuperlanceTool;
 use supercheck::cli::tool::Tool;
 use supercheck::demo_service::DemoService;
 use supercheck::listener::Listener;
@@ -142,12 +143,37 @@ fn run_listener(tool: Tool, name: &str, matches: &clap::ArgMatches) -> ExitCode 
     }
 }
 
+/// `httpok`/`memmon` (or `supercheck httpok ...`): getopt command lines, not clap's.
+fn superlance_main(tool: SuperlanceTool, args: &[OsString]) -> ExitCode {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    ExitCode::from(supercheck::superlance::main(tool, &args))
+}
+
+/// Whether the binary runs under its own name (not a drop-in name).
+fn program_is_supercheck(program: &str) -> bool {
+    Tool::from_program_path(program).is_none() && SuperlanceTool::from_name(program).is_none()
+}
+
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let program = args
         .first()
         .and_then(|a| a.to_str())
         .unwrap_or("supercheck");
+    if let Some(tool) = SuperlanceTool::from_name(program) {
+        return superlance_main(tool, args.get(1..).unwrap_or_default());
+    }
+    if let Some(tool) = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .filter(|_| program_is_supercheck(program))
+        .and_then(SuperlanceTool::from_name)
+    {
+        return superlance_main(tool, args.get(2..).unwrap_or_default());
+    }
     if let Some(tool) = Tool::from_program_path(program) {
         let name = tool.program_name().unwrap_or("supercheck");
         let matches = drop_in::command(tool, name).get_matches_from(&args);

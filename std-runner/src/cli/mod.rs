@@ -2,4 +2,6 @@
 
 pub mod convert;
 pub mod drop_in;
+pub mod getopt;
+pub mod superlance;
 pub mod tool;

@@ -26,6 +26,8 @@ pub enum Selection {
     Group(String),
     /// Neither: every process but those of the listener's own pool.
     AllExcept(Option<String>),
+    /// Any of these namespecs (superlance's repeatable `-p`/`-g`).
+    AnyOf(Vec<String>),
 }
 
 impl Selection {
@@ -35,6 +37,9 @@ impl Selection {
             Selection::Namespec(spec) => Namespec::parse(spec).matches(group, name),
             Selection::Group(g) => g == group,
             Selection::AllExcept(own) => own.as_deref() != Some(group),
+            Selection::AnyOf(specs) => specs
+                .iter()
+                .any(|spec| Namespec::parse(spec).matches(group, name)),
         }
     }
 }
@@ -45,6 +50,7 @@ impl fmt::Display for Selection {
             Selection::Namespec(spec) => f.write_str(spec),
             Selection::Group(group) => write!(f, "{group}:*"),
             Selection::AllExcept(_) => f.write_str("every process"),
+            Selection::AnyOf(specs) => f.write_str(&specs.join(", ")),
         }
     }
 }
