@@ -12,7 +12,7 @@
 mod bug_support;
 mod support;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bug_support::proxy::rpc;
 use bug_support::sections::{listener, service, wait_log, wait_log_from, wait_running};
@@ -188,12 +188,11 @@ fn bug_14_process_vanishing_mid_check_is_not_a_reason_to_restart() {
     let mut seen = false;
     for _ in 0..4 {
         wait_running(&sup, &["victim"]);
-        // Ticks come within about a second of each 5 s boundary; the second
-        // CPU sample is taken 3 s after the tick. Stop the process in between.
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        let boundary = (now.as_secs() / 5 + 1) * 5;
-        let stop_at = Duration::from_secs(boundary) + Duration::from_millis(1700);
-        std::thread::sleep(stop_at.saturating_sub(now));
+        // The second CPU sample is taken 3 s after the listener receives its
+        // tick: stop the process one second after the tick arrives.
+        let from = sup.file("cpu_check.err").len();
+        wait_log_from(&sup, "cpu_check.err", from, "received TICK_5", 10);
+        std::thread::sleep(Duration::from_secs(1));
         let reply = rpc(&socket, "supervisor.stopProcess", &["victim"]);
         assert!(reply.contains("<boolean>1</boolean>"), "{reply}");
         if wait_for(Duration::from_secs(4), || {
