@@ -19,6 +19,7 @@
 //!   less than half a period after the previous round started is acknowledged
 //!   at once and coalesced into that round, never replayed.
 
+mod checks;
 pub mod config;
 mod custom;
 mod frontend;
