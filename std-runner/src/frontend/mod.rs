@@ -10,7 +10,7 @@
 //!
 //! The pieces: [`state`] is what the listener records for the frontend;
 //! [`server`] reads requests and writes replies on one connection; [`health`],
-//! [`metrics`], [`page`] and [`env`] render the documents.
+//! [`metrics`], [`page`] and [`env`](mod@env) render the documents.
 
 pub mod env;
 pub mod health;
