@@ -22,12 +22,23 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 
-for target in thumbv7em-none-eabihf; do
+for target in thumbv7em-none-eabihf wasm32-wasip1 wasm32-wasip2; do
     if ! rustup target list --installed | grep -qx "$target"; then
         log "rustup target add $target"
         rustup target add "$target"
     fi
 done
+
+# The WASI listener's tests run it under PyPI wasmtime, in a venv of its own.
+wasi_venv="$(cd "$(dirname "$0")/.." && pwd)/targets/wasi/.venv"
+if [ ! -x "$wasi_venv/bin/python" ]; then
+    log "python3 -m venv $wasi_venv"
+    python3 -m venv "$wasi_venv"
+fi
+if ! "$wasi_venv/bin/python" -c "import wasmtime" 2>/dev/null; then
+    log "pip install wasmtime (into $wasi_venv)"
+    "$wasi_venv/bin/python" -m pip install --quiet --disable-pip-version-check "wasmtime==50.0.1"
+fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
     log "rustup toolchain install nightly (for cargo fuzz only)"

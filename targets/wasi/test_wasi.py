@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Runs supercheck-wasi under wasmtime (the PyPI package, no CLI needed).
+
+(a) Protocol, on the wasip1 module and the wasip2 component: every captured
+    supervisord event vector (core/tests/vectors/events/*.bin, stream.bin's 125
+    events included) fed as stdin gives exactly READY\\n then one
+    RESULT 2\\nOKREADY\\n per event on stdout, and the exit status is 0.
+(b) Checks: a Python http.server on a free 127.0.0.1 port; TICK_60 is fed to
+    the tcp and http checks. wasip1 has no sockets: the verdict must be
+    "could not run" (never a panic). wasip2: wasmtime 50's Python WasiConfig has
+    no network permission; the raw C binding wasi_config_inherit_network is
+    tried. If the runtime still denies sockets the verdict must be the
+    documented "could not run ... denied network access"; if it grants them the
+    verdict must be "pass" for the live server and "connection refused" for a
+    closed port. Either way a wrong verdict (or a panic) fails the test.
+
+usage: test_wasi.py P1_MODULE P2_COMPONENT
+"""
+
+import http.server
+import os
+import socket
+import sys
+import tempfile
+import threading
+
+import wasmtime
+import wasmtime._bindings as raw
+from wasmtime import Engine, ExitTrap, Linker, Module, Store, WasiConfig
+from wasmtime import component
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+VECTORS = os.path.join(ROOT, "core", "tests", "vectors", "events")
+READY = b"READY\n"
+ACK = b"RESULT 2\nOKREADY\n"
+
+ENGINE = Engine()
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def config(argv, stdin, tmp, network=False):
+    cfg = WasiConfig()
+    cfg.argv = ["supercheck-wasi"] + argv
+    cfg.stdin_file = stdin
+    cfg.stdout_file = os.path.join(tmp, "out")
+    cfg.stderr_file = os.path.join(tmp, "err")
+    if network and hasattr(raw, "wasi_config_inherit_network"):
+        raw.wasi_config_inherit_network(cfg.ptr())
+    return cfg
+
+
+def outputs(tmp):
+    with open(os.path.join(tmp, "out"), "rb") as f:
+        out = f.read()
+    with open(os.path.join(tmp, "err"), "r", encoding="utf-8", errors="replace") as f:
+        err = f.read()
+    return out, err
+
+
+class P1:
+    name = "wasip1"
+
+    def __init__(self, path):
+        self.module = Module.from_file(ENGINE, path)
+
+    def run(self, argv, stdin, network=False):
+        tmp = tempfile.mkdtemp(prefix="scwasi")
+        linker = Linker(ENGINE)
+        linker.define_wasi()
+        store = Store(ENGINE)
+        store.set_wasi(config(argv, stdin, tmp, network))
+        instance = linker.instantiate(store, self.module)
+        code = 0
+        try:
+            instance.exports(store)["_start"](store)
+        except ExitTrap as e:
+            code = e.code
+        out, err = outputs(tmp)
+        return code, out, err
+
+
+class P2:
+    name = "wasip2"
+
+    def __init__(self, path):
+        self.component = component.Component.from_file(ENGINE, path)
+        exports = self.component.type.exports(ENGINE)
+        runs = [name for name in exports if name.startswith("wasi:cli/run@")]
+        if not runs:
+            raise SystemExit(f"{path}: no wasi:cli/run export (exports: {list(exports)})")
+        self.run_export = runs[0]
+
+    def run(self, argv, stdin, network=False):
+        tmp = tempfile.mkdtemp(prefix="scwasi")
+        linker = component.Linker(ENGINE)
+        linker.add_wasip2()
+        store = Store(ENGINE)
+        store.set_wasi(config(argv, stdin, tmp, network))
+        instance = linker.instantiate(store, self.component)
+        iface = instance.get_export_index(store, self.run_export)
+        func = instance.get_func(store, instance.get_export_index(store, "run", iface))
+        # wasip2 collapses exit codes to ok/err (stack notes C.9).
+        result = func(store)
+        code = 0 if getattr(result, "tag", "ok") == "ok" else 1
+        out, err = outputs(tmp)
+        return code, out, err
+
+
+def count_events(path):
+    """Events in a vector file, from its headers (len counts characters)."""
+    data = open(path, "rb").read()
+    n = 0
+    while data:
+        line, _, rest = data.partition(b"\n")
+        fields = dict(tok.split(b":", 1) for tok in line.split(b" "))
+        length = int(fields[b"len"])
+        text = rest.decode("utf-8", errors="surrogateescape")
+        data = text[length:].encode("utf-8", errors="surrogateescape")
+        n += 1
+    return n
+
+
+def protocol(runtime):
+    argv = ["tcp", "--host", "127.0.0.1", "--port", "9"]
+    files = sorted(f for f in os.listdir(VECTORS) if f.endswith(".bin"))
+    for name in files:
+        path = os.path.join(VECTORS, name)
+        events = count_events(path)
+        if name == "stream.bin":
+            check(events == 125, f"stream.bin holds 125 events (counted {events})")
+        code, out, err = runtime.run(argv, path)
+        good = out == READY + ACK * events and code == 0
+        check(good, f"{runtime.name} {name}: READY + {events} x RESULT 2/OK/READY, exit 0")
+        if not good:
+            print(f"     exit {code}, stdout {out[:80]!r}... ({len(out)} bytes)\n     stderr {err[-400:]}")
+        if "panicked" in err:
+            check(False, f"{runtime.name} {name}: no panic ({err[-200:]})")
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def verdict_line(err):
+    lines = [l for l in err.splitlines() if "[TICK_60" in l]
+    return lines[0] if lines else f"(no verdict logged; stderr: {err[-300:]!r})"
+
+
+def checks(p1, p2):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    closed = free_port()
+    tick = os.path.join(VECTORS, "TICK_60.bin")
+    live = [
+        ("tcp", ["tcp", "--host", "127.0.0.1", "--port", str(port)]),
+        ("http", ["http", "--url", f"http://127.0.0.1:{port}/"]),
+    ]
+    dead = [
+        ("tcp", ["tcp", "--host", "127.0.0.1", "--port", str(closed)]),
+        ("http", ["http", "--url", f"http://127.0.0.1:{closed}/"]),
+    ]
+    try:
+        for kind, argv in live:
+            code, out, err = p1.run(argv, tick, network=True)
+            line = verdict_line(err)
+            check(
+                code == 0 and out == READY + ACK and "error: could not run: this WASI runtime has no TCP sockets" in line,
+                f"wasip1 {kind} check: could not run, no panic: {line}",
+            )
+        granted = None
+        for kind, argv in live:
+            code, out, err = p2.run(argv, tick, network=True)
+            line = verdict_line(err)
+            denied = "could not run: the runtime denied network access" in line
+            if granted is None:
+                granted = not denied
+                print(f"note wasip2 network access through wasi_config_inherit_network: {'granted' if granted else 'denied'}")
+            expected = "denied network access" if not granted else f"{kind} 127.0.0.1:{port}"
+            ok = code == 0 and out == READY + ACK and (
+                denied if not granted else ": pass [TICK_60" in line
+            )
+            check(ok, f"wasip2 {kind} check against a live server ({expected}): {line}")
+        for kind, argv in dead:
+            code, out, err = p2.run(argv, tick, network=True)
+            line = verdict_line(err)
+            want = "denied network access" if not granted else ": fail: connection refused [TICK_60"
+            check(code == 0 and out == READY + ACK and want in line, f"wasip2 {kind} check against a closed port: {line}")
+        code, out, err = p2.run(live[0][1], tick, network=False)
+        line = verdict_line(err)
+        check(
+            "could not run: the runtime denied network access" in line,
+            f"wasip2 without network permission: could not run: {line}",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def usage_errors(p1):
+    code, out, err = p1.run(["tcp", "--host", "127.0.0.1"], os.path.join(VECTORS, "TICK_5.bin"))
+    check(code == 2 and out == b"" and "needs --port" in err, f"usage error: exit 2 before READY ({err.splitlines()[0] if err else ''})")
+
+
+def main():
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    p1, p2 = P1(sys.argv[1]), P2(sys.argv[2])
+    protocol(p1)
+    protocol(p2)
+    usage_errors(p1)
+    checks(p1, p2)
+    if FAILURES:
+        print(f"\n{len(FAILURES)} failure(s)")
+        sys.exit(1)
+    print("\nall WASI tests passed")
+
+
+if __name__ == "__main__":
+    main()
