@@ -1,0 +1,267 @@
+//! Notifications of the superlance drop-ins under a real supervisord: mail
+//! through a sendmail stand-in script (passed with `-s`, run without a shell),
+//! a webhook received by a real local HTTP server, one message per process per
+//! window however often the process fails, and crashmail's process filter.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "support/kinds.rs"]
+mod kinds;
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use kinds::{demo_program, listener, running_pid, wait_log, wait_restart};
+use support::{Supervisord, free_port, wait_for};
+
+/// Writes `{dir}/sendmail.sh`: records its arguments and appends its stdin to
+/// `{dir}/mail.<pid>`, one file per message.
+fn install_sendmail(sup: &Supervisord) -> String {
+    let dir = sup.dir.path().display().to_string();
+    let script = format!("#!/bin/sh\necho \"$@\" > {dir}/args.$$\ncat >> {dir}/mail.$$\n");
+    let path = sup.dir.path().join("sendmail.sh");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+/// The messages the stand-in received so far (in no particular order).
+fn mails(sup: &Supervisord) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(sup.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("mail."))
+        .collect();
+    names.sort();
+    names.iter().map(|n| sup.file(n)).collect()
+}
+
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    let head = mail.split("\n\n").next()?;
+    head.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+}
+
+/// A local HTTP server that records each request (head and body) and answers 200.
+struct Recorder {
+    port: u16,
+    requests: Receiver<(String, String)>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Recorder {
+    fn start() -> Self {
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        server.set_nonblocking(true).unwrap();
+        let (tx, requests) = channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let end = Instant::now() + Duration::from_secs(120);
+            while !stopped.load(Ordering::Relaxed) && Instant::now() < end {
+                let Ok((mut stream, _)) = server.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut data = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let complete = |data: &[u8]| {
+                    let text = String::from_utf8_lossy(data);
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        return false;
+                    };
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    body.len() >= len
+                };
+                while !complete(&data) {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => data.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                let text = String::from_utf8_lossy(&data).into_owned();
+                let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+                let _ = tx.send((head.to_string(), body.to_string()));
+            }
+        });
+        Self {
+            port,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hook", self.port)
+    }
+
+    fn all(&self) -> Vec<(String, String)> {
+        self.requests.try_iter().collect()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn httpok_mails_once_per_window_with_headers_and_posts_json_to_the_webhook() {
+    let port = free_port();
+    let hook = Recorder::start();
+    let sections = format!(
+        "{}{}",
+        demo_program("svc", "svc", &format!("--port {port}")),
+        listener(
+            "httpok",
+            &format!(
+                "{{bin}} httpok -p svc -t 1 -m ops@example.com -n front -s \"{{dir}}/sendmail.sh -t -i\" --webhook {} http://127.0.0.1:{port}/ping",
+                hook.url()
+            )
+        )
+    );
+    let sup = Supervisord::start("notify-httpok", &sections);
+    install_sendmail(&sup);
+    let mut pid = running_pid(&sup, "svc:svc");
+    wait_log(&sup, "httpok", "1 process(es) checked: all passed");
+    sup.write("svc.mode", "fail");
+    // Two failing ticks, two restarts: one message.
+    for _ in 0..2 {
+        pid = wait_restart(&sup, "svc:svc", pid, "httpok");
+    }
+    assert!(
+        wait_for(Duration::from_secs(5), || mails(&sup).len() == 1),
+        "one mail expected; httpok log:\n{}",
+        sup.file("httpok.err")
+    );
+    assert_eq!(
+        sup.file("httpok.err").matches("notifying (alert)").count(),
+        1,
+        "two failures, one alert"
+    );
+    let mail = &mails(&sup)[0];
+    assert_eq!(header(mail, "To"), Some("ops@example.com"), "{mail}");
+    assert!(
+        header(mail, "From").unwrap().starts_with("httpok@"),
+        "{mail}"
+    );
+    assert_eq!(
+        header(mail, "Subject"),
+        Some(format!("httpok [front]: http://127.0.0.1:{port}/ping: bad status returned").as_str()),
+        "{mail}"
+    );
+    let date = header(mail, "Date").unwrap();
+    assert!(date.ends_with(" +0000") && date.contains(", "), "{date}");
+    let id = header(mail, "Message-ID").unwrap();
+    assert!(
+        id.starts_with('<') && id.ends_with('>') && id.contains('@'),
+        "{id}"
+    );
+    let body = mail.split_once("\n\n").unwrap().1;
+    assert!(body.contains("bad HTTP status 500"), "{body}");
+    assert!(body.contains("svc:svc restarted"), "{body}");
+    // The program got its arguments as a vector (no shell in between).
+    let args: Vec<String> = std::fs::read_dir(sup.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("args."))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert_eq!(args, vec!["-t -i\n".to_string()]);
+
+    // The webhook got one valid JSON POST.
+    let requests = hook.all();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let (head, body) = &requests[0];
+    assert!(head.starts_with("POST /hook HTTP/1.1"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["tool"], "httpok");
+    assert_eq!(json["kind"], "alert");
+    assert_eq!(json["process"], "svc:svc");
+    assert_eq!(json["subject"], header(mail, "Subject").unwrap());
+
+    // Healthy again: one "recovered" message by both transports.
+    sup.write("svc.mode", "ok");
+    assert!(
+        wait_for(Duration::from_secs(20), || mails(&sup).len() == 2),
+        "a recovery mail expected; httpok log:\n{}",
+        sup.file("httpok.err")
+    );
+    let recovered = &mails(&sup)[1];
+    assert_eq!(
+        header(recovered, "Subject"),
+        Some("httpok: svc:svc recovered")
+    );
+    assert!(
+        recovered.contains("more events for svc:svc were suppressed"),
+        "{recovered}"
+    );
+    assert!(wait_for(Duration::from_secs(5), || {
+        hook.all()
+            .iter()
+            .any(|(_, b)| b.contains("\"kind\":\"recovered\""))
+    }));
+}
+
+#[test]
+fn httpok_without_m_logs_and_never_runs_sendmail() {
+    let port = free_port();
+    let sections = format!(
+        "{}{}",
+        demo_program("svc", "svc", &format!("--port {port}")),
+        listener(
+            "httpok",
+            &format!(
+                "{{bin}} httpok -p svc -t 1 -s {{dir}}/sendmail.sh http://127.0.0.1:{port}/ping"
+            )
+        )
+    );
+    let sup = Supervisord::start("notify-nomail", &sections);
+    install_sendmail(&sup);
+    let pid = running_pid(&sup, "svc:svc");
+    wait_log(&sup, "httpok", "1 process(es) checked: all passed");
+    sup.write("svc.mode", "fail");
+    wait_restart(&sup, "svc:svc", pid, "httpok");
+    wait_log(&sup, "httpok", "not mailed (no -m or --webhook)");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(mails(&sup).is_empty());
+}
