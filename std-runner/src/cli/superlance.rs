@@ -9,24 +9,31 @@ use std::path::PathBuf;
 
 use super::getopt::{Found, GetoptError, OptSpec, getopt};
 
-/// The two superlance tools supercheck replaces for now.
+/// The superlance tools supercheck replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuperlanceTool {
     /// `httpok`: restart processes when a URL fails.
     Httpok,
     /// `memmon`: restart processes whose memory is over a limit.
     Memmon,
+    /// `crashmail`: mail when a process exits unexpectedly.
+    Crashmail,
 }
 
 impl SuperlanceTool {
     /// Every superlance tool supercheck answers to.
-    pub const ALL: [SuperlanceTool; 2] = [SuperlanceTool::Httpok, SuperlanceTool::Memmon];
+    pub const ALL: [SuperlanceTool; 3] = [
+        SuperlanceTool::Httpok,
+        SuperlanceTool::Memmon,
+        SuperlanceTool::Crashmail,
+    ];
 
     /// The program (and subcommand) name.
     pub const fn name(self) -> &'static str {
         match self {
             SuperlanceTool::Httpok => "httpok",
             SuperlanceTool::Memmon => "memmon",
+            SuperlanceTool::Crashmail => "crashmail",
         }
     }
 
@@ -42,6 +49,7 @@ impl SuperlanceTool {
         match self {
             SuperlanceTool::Httpok => HTTPOK_USAGE,
             SuperlanceTool::Memmon => MEMMON_USAGE,
+            SuperlanceTool::Crashmail => super::crashmail::USAGE,
         }
     }
 }

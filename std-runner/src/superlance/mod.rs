@@ -10,6 +10,7 @@
 //! [`crate::notification`]: mail by a sendmail program and/or a JSON webhook,
 //! at most one per process per ten minutes.
 
+pub mod crashmail;
 pub mod httpok;
 pub mod memmon;
 pub mod url_probe;
@@ -21,6 +22,7 @@ use supercheck_core::event::LenMode;
 use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
 
+use crate::cli::crashmail::parse_crashmail;
 use crate::cli::superlance::{
     HttpokOptions, MemmonOptions, Parsed, SuperlanceTool, parse_httpok, parse_memmon,
 };
@@ -49,6 +51,7 @@ pub fn main(tool: SuperlanceTool, args: &[String]) -> u8 {
         USAGE_STATUS
     };
     let config = match tool {
+        SuperlanceTool::Crashmail => return crashmail_main(args),
         SuperlanceTool::Httpok => match parse_httpok(args) {
             Ok(Parsed::Help) => return help(tool),
             Ok(Parsed::Run(o)) => httpok_config(o),
@@ -77,6 +80,52 @@ pub fn main(tool: SuperlanceTool, args: &[String]) -> u8 {
             1
         }
     }
+}
+
+/// `crashmail`: its own event loop (no ticks, no XML-RPC needed).
+fn crashmail_main(args: &[String]) -> u8 {
+    let tool = SuperlanceTool::Crashmail;
+    let options = match parse_crashmail(args) {
+        Ok(Parsed::Help) => return help(tool),
+        Ok(Parsed::Run(o)) => o,
+        Err(e) => {
+            say(&format!("crashmail: {e}\n{}", tool.usage()));
+            return USAGE_STATUS;
+        }
+    };
+    if env("SUPERVISOR_SERVER_URL").is_none() {
+        say("crashmail must be run as a supervisor event listener\n");
+        return 0;
+    }
+    let log = Logger::new("crashmail", false);
+    let notifier = match notifier(
+        "crashmail",
+        options.email.as_deref(),
+        &options.sendmail,
+        options.webhook.as_deref(),
+        &log,
+    ) {
+        Ok(n) => n,
+        Err(e) => {
+            say(&format!("crashmail: {e}\n{}", tool.usage()));
+            return USAGE_STATUS;
+        }
+    };
+    crate::log_line!(
+        log,
+        "starting: notifying crashes of {}{}",
+        if options.any {
+            "any process".to_string()
+        } else {
+            options.programs.join(", ")
+        },
+        if notifier.sends() {
+            ""
+        } else {
+            " (no -m or --webhook: logged only)"
+        }
+    );
+    crashmail::run(&options, notifier, &log)
 }
 
 fn help(tool: SuperlanceTool) -> u8 {
