@@ -17,6 +17,7 @@ mod support;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -24,14 +25,20 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use kinds::{demo_program, listener, running_pid, wait_log, wait_restart};
-use support::{Supervisord, free_port, wait_for};
+use support::{Supervisord, TempDir, free_port, wait_for};
 
 /// Writes `{dir}/sendmail.sh`: records its arguments and appends its stdin to
 /// `{dir}/mail.<pid>`, one file per message.
 fn install_sendmail(sup: &Supervisord) -> String {
-    let dir = sup.dir.path().display().to_string();
+    install_sendmail_in(sup.dir.path())
+}
+
+/// [`install_sendmail`] in `dir` (made before supervisord starts when crashes
+/// may come at once).
+fn install_sendmail_in(dir_path: &Path) -> String {
+    let dir = dir_path.display().to_string();
     let script = format!("#!/bin/sh\necho \"$@\" > {dir}/args.$$\ncat >> {dir}/mail.$$\n");
-    let path = sup.dir.path().join("sendmail.sh");
+    let path = dir_path.join("sendmail.sh");
     std::fs::write(&path, script).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.display().to_string()
@@ -39,14 +46,21 @@ fn install_sendmail(sup: &Supervisord) -> String {
 
 /// The messages the stand-in received so far (in no particular order).
 fn mails(sup: &Supervisord) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(sup.dir.path())
+    mails_in(sup.dir.path())
+}
+
+fn mails_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("mail."))
         .collect();
     names.sort();
-    names.iter().map(|n| sup.file(n)).collect()
+    names
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
+        .collect()
 }
 
 fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
@@ -264,4 +278,153 @@ fn httpok_without_m_logs_and_never_runs_sendmail() {
     wait_log(&sup, "httpok", "not mailed (no -m or --webhook)");
     std::thread::sleep(Duration::from_millis(500));
     assert!(mails(&sup).is_empty());
+}
+
+/// Two programs that run 2 s, then exit with status 3 (not expected), and are
+/// restarted: a crash loop each. The crashmail listener gets `flags`.
+fn crash_loop(tag: &str, flags: &str) -> Supervisord {
+    let crasher = |name: &str| {
+        format!(
+            "[program:{name}]\ncommand=/bin/sh -c \"sleep 2; exit 3\"\nstartsecs=1\nautorestart=true\n\
+             startretries=100\nstdout_logfile={{dir}}/{name}.out\nstderr_logfile={{dir}}/{name}.err\n\n"
+        )
+    };
+    let sections = format!(
+        "{}{}[eventlistener:crashmail]\ncommand={{bin}} crashmail {flags}\nevents=PROCESS_STATE\n\
+         stdout_logfile={{dir}}/crashmail.out\nstderr_logfile={{dir}}/crashmail.err\n\n",
+        crasher("crasher"),
+        crasher("other"),
+    );
+    Supervisord::start(tag, &sections)
+}
+
+/// Waits until supervisord has logged `n` unexpected exits of `name`.
+fn wait_crashes(sup: &Supervisord, name: &str, n: usize) {
+    let needle = format!("exited: {name} (exit status 3; not expected)");
+    assert!(
+        wait_for(Duration::from_secs(25), || sup
+            .main_log()
+            .matches(&needle)
+            .count()
+            >= n),
+        "{name} did not crash {n} times; supervisord log:\n{}",
+        sup.main_log()
+    );
+}
+
+#[test]
+fn crashmail_mails_once_for_a_selected_crash_loop_and_never_for_an_unselected_one() {
+    let mail_dir = TempDir::new("crashmail-mail");
+    let sendmail = install_sendmail_in(mail_dir.path());
+    let sup = crash_loop(
+        "crashmail-p",
+        &format!("-p crasher -o prod -m ops@example.com -s \"{sendmail} -t -i\""),
+    );
+    wait_crashes(&sup, "crasher", 3);
+    wait_crashes(&sup, "other", 3);
+    assert!(
+        wait_for(Duration::from_secs(5), || !mails_in(mail_dir.path())
+            .is_empty()),
+        "no mail; crashmail log:\n{}",
+        sup.file("crashmail.err")
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let all = mails_in(mail_dir.path());
+    assert_eq!(all.len(), 1, "one mail for a crash loop: {all:?}");
+    let mail = &all[0];
+    assert_eq!(header(mail, "To"), Some("ops@example.com"));
+    assert!(
+        header(mail, "From").unwrap().starts_with("crashmail@"),
+        "{mail}"
+    );
+    assert!(header(mail, "Date").is_some() && header(mail, "Message-ID").is_some());
+    assert!(
+        header(mail, "Subject")
+            .unwrap()
+            .starts_with("prod: crasher crashed at "),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("Process crasher in group crasher exited unexpectedly (pid "),
+        "{mail}"
+    );
+    assert!(!mail.contains("other"), "{mail}");
+    let log = sup.file("crashmail.err");
+    assert!(!log.contains("other:other exited unexpectedly"), "{log}");
+    assert_eq!(
+        sup.state("crashmail"),
+        "RUNNING",
+        "the listener keeps up with every event"
+    );
+    let listener = sup.pid("crashmail").unwrap();
+    assert!(
+        wait_for(Duration::from_secs(5), || zombie_children(listener) == 0),
+        "the sendmail child was reaped"
+    );
+}
+
+/// Children of `parent` in the zombie state.
+fn zombie_children(parent: u32) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            // `pid (comm) S ppid ...`: fields after the last `)`.
+            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+            let mut fields = rest.split_whitespace();
+            let state = fields.next();
+            let ppid = fields.next().and_then(|p| p.parse::<u32>().ok());
+            state == Some("Z") && ppid == Some(parent)
+        })
+        .count()
+}
+
+#[test]
+fn crashmail_drop_in_name_answers_like_superlance_outside_supervisord() {
+    let dir = TempDir::new("crashmail-name");
+    let link = dir.path().join("crashmail");
+    std::os::unix::fs::symlink(support::supercheck_bin(), &link).unwrap();
+    let out = std::process::Command::new(&link)
+        .args(["-p", "web", "-m", "ops@x"])
+        .env_remove("SUPERVISOR_SERVER_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "crashmail must be run as a supervisor event listener\n"
+    );
+    let bad = std::process::Command::new(&link)
+        .arg("--bogus")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(255), "getopt refusal");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("usage: crashmail"));
+    let help = std::process::Command::new(support::supercheck_bin())
+        .args(["crashmail", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("-o, --optionalheader"));
+}
+
+#[test]
+fn crashmail_without_m_logs_crashes_and_never_runs_sendmail() {
+    let mail_dir = TempDir::new("crashmail-nomail");
+    let sendmail = install_sendmail_in(mail_dir.path());
+    let sup = crash_loop("crashmail-nom", &format!("-a -s {sendmail}"));
+    wait_crashes(&sup, "crasher", 2);
+    wait_log(
+        &sup,
+        "crashmail",
+        "not mailed (no -m or --webhook): Subject: crasher crashed at",
+    );
+    wait_log(
+        &sup,
+        "crashmail",
+        "not mailed (no -m or --webhook): Subject: other crashed at",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(mails_in(mail_dir.path()).is_empty());
 }
