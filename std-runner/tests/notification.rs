@@ -24,7 +24,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use kinds::{demo_program, listener, running_pid, wait_log, wait_restart};
+use kinds::{demo_program, get, listener, rss_kib, running_pid, wait_log, wait_restart};
 use support::{Supervisord, TempDir, free_port, wait_for};
 
 /// Writes `{dir}/sendmail.sh`: records its arguments and appends its stdin to
@@ -427,4 +427,71 @@ fn crashmail_without_m_logs_crashes_and_never_runs_sendmail() {
     );
     std::thread::sleep(Duration::from_millis(500));
     assert!(mails_in(mail_dir.path()).is_empty());
+}
+
+/// memmon on a demo service `svc` with a 100 MB limit and `flags`; the
+/// service is made to grow past the limit and is restarted.
+fn memmon_restart(tag: &str, flags: &str) -> Supervisord {
+    let port = free_port();
+    let sections = format!(
+        "{}{}",
+        demo_program("svc", "svc", &format!("--port {port}")),
+        listener("memmon", &format!("{{bin}} memmon -p svc=100MB {flags}"))
+    );
+    let sup = Supervisord::start(tag, &sections);
+    install_sendmail(&sup);
+    let pid = running_pid(&sup, "svc:svc");
+    wait_log(&sup, "memmon", "1 process(es) checked: all passed");
+    sup.write("svc.mode", "grow");
+    for _ in 0..3 {
+        if rss_kib(pid) > 100 * 1024 {
+            break;
+        }
+        assert!(
+            get(port).contains("200 OK"),
+            "the service stopped answering"
+        );
+    }
+    sup.write("svc.mode", "ok");
+    wait_restart(&sup, "svc:svc", pid, "memmon");
+    sup
+}
+
+#[test]
+fn memmon_mails_the_restart_with_its_rss() {
+    let sup = memmon_restart(
+        "notify-memmon",
+        "-n box -m ops@example.com -s {dir}/sendmail.sh",
+    );
+    assert!(
+        wait_for(Duration::from_secs(5), || mails(&sup).len() == 1),
+        "one mail expected; memmon log:\n{}",
+        sup.file("memmon.err")
+    );
+    let mail = &mails(&sup)[0];
+    assert_eq!(
+        header(mail, "Subject"),
+        Some("memmon [box]: process svc:svc restarted"),
+        "{mail}"
+    );
+    assert!(
+        header(mail, "From").unwrap().starts_with("memmon@"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("because it was consuming too much memory (") && mail.contains("bytes RSS"),
+        "{mail}"
+    );
+}
+
+#[test]
+fn memmon_uptime_limit_skips_mail_for_a_long_running_process() {
+    // The process has been up for more than 1 s when it is restarted.
+    let sup = memmon_restart(
+        "notify-memmon-u",
+        "-u 1s -m ops@example.com -s {dir}/sendmail.sh",
+    );
+    wait_log(&sup, "memmon", "more than -u 1 s: no notification");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(mails(&sup).is_empty());
 }

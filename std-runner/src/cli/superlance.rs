@@ -513,6 +513,10 @@ mod tests {
             SuperlanceTool::from_name("memmon.py"),
             Some(SuperlanceTool::Memmon)
         );
-        assert_eq!(SuperlanceTool::from_name("crashmail"), None);
+        assert_eq!(
+            SuperlanceTool::from_name("/usr/local/bin/crashmail"),
+            Some(SuperlanceTool::Crashmail)
+        );
+        assert_eq!(SuperlanceTool::from_name("crashmailbatch"), None);
     }
 }
