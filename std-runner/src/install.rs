@@ -84,8 +84,8 @@ mod tests {
         let first = install_links(&dir, binary, false).unwrap();
         assert_eq!(
             first.len(),
-            9,
-            "seven supervisor_checks names, httpok and memmon"
+            10,
+            "seven supervisor_checks names, httpok, memmon and crashmail"
         );
         assert!(first.iter().all(|l| matches!(l, Linked::Created(_))));
         assert_eq!(

@@ -14,6 +14,7 @@ pub mod heartbeat;
 pub mod install;
 pub mod listener;
 pub mod log;
+pub mod notification;
 pub mod notify;
 pub mod probe;
 pub mod procfs;

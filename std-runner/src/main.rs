@@ -60,8 +60,8 @@ fn supercheck_command() -> Command {
              Installed under the names of the Python tools it replaces (supervisor_http_check, \
              supervisor_tcp_check, supervisor_xmlrpc_check, supervisor_memory_check, \
              supervisor_cpu_check, supervisor_file_check, supervisor_complex_check), it accepts \
-             exactly their flags; linked as superlance's httpok or memmon, it takes theirs. \
-             `supercheck <check> ...` (and `supercheck httpok|memmon ...`) is the same. \
+             exactly their flags; linked as superlance's httpok, memmon or crashmail, it takes theirs. \
+             `supercheck <check> ...` (and `supercheck httpok|memmon|crashmail ...`) is the same. \
              `supercheck install-links DIR` creates the links.",
         )
         .subcommand_required(true);

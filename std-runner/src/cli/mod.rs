@@ -1,6 +1,7 @@
 //! Command lines: which tool was asked for, and its flags.
 
 pub mod convert;
+pub mod crashmail;
 pub mod drop_in;
 pub mod getopt;
 pub mod superlance;

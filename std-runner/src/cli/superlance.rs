@@ -9,24 +9,31 @@ use std::path::PathBuf;
 
 use super::getopt::{Found, GetoptError, OptSpec, getopt};
 
-/// The two superlance tools supercheck replaces for now.
+/// The superlance tools supercheck replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuperlanceTool {
     /// `httpok`: restart processes when a URL fails.
     Httpok,
     /// `memmon`: restart processes whose memory is over a limit.
     Memmon,
+    /// `crashmail`: mail when a process exits unexpectedly.
+    Crashmail,
 }
 
 impl SuperlanceTool {
     /// Every superlance tool supercheck answers to.
-    pub const ALL: [SuperlanceTool; 2] = [SuperlanceTool::Httpok, SuperlanceTool::Memmon];
+    pub const ALL: [SuperlanceTool; 3] = [
+        SuperlanceTool::Httpok,
+        SuperlanceTool::Memmon,
+        SuperlanceTool::Crashmail,
+    ];
 
     /// The program (and subcommand) name.
     pub const fn name(self) -> &'static str {
         match self {
             SuperlanceTool::Httpok => "httpok",
             SuperlanceTool::Memmon => "memmon",
+            SuperlanceTool::Crashmail => "crashmail",
         }
     }
 
@@ -42,6 +49,7 @@ impl SuperlanceTool {
         match self {
             SuperlanceTool::Httpok => HTTPOK_USAGE,
             SuperlanceTool::Memmon => MEMMON_USAGE,
+            SuperlanceTool::Crashmail => super::crashmail::USAGE,
         }
     }
 }
@@ -58,8 +66,10 @@ usage: httpok [-p processname] [-a] [-g gcore_program] [-d coredir] [-t timeout]
 -t, --timeout SECS     time allowed for each attempt (default 10; 1 attempt per 10 s)
 -c, --code CODE        expected status code (default 200); repeatable
 -b, --body TEXT        text the response body must contain
--s, --sendmail_program CMD  sendmail command (mail is not sent yet: logged instead)
--m, --email ADDR       mail address to notify (logged only for now)
+-s, --sendmail_program CMD  sendmail command, run without a shell (default
+                       /usr/sbin/sendmail -t -i)
+-m, --email ADDR       mail address to notify (none: notifications are logged)
+-W, --webhook URL      also POST each notification as JSON to this http:// URL
 -e, --eager            check the URL even when no selected process is RUNNING (default)
 -E, --not-eager        skip the check when no selected process is RUNNING
 -n, --name NAME        name in notification subjects
@@ -75,8 +85,10 @@ usage: memmon [-c] [-p processname=byte_size] [-g groupname=byte_size]
 -p, --program NAME=SIZE  limit for process NAME (or group:name); repeatable
 -g, --group GROUP=SIZE   limit for every process of GROUP; repeatable
 -a, --any SIZE         limit for every other process (never this listener's own pool)
--s, --sendmail_program CMD  sendmail command (mail is not sent yet: logged instead)
--m, --email ADDR       mail address to notify (logged only for now)
+-s, --sendmail_program CMD  sendmail command, run without a shell (default
+                       /usr/sbin/sendmail -t -i)
+-m, --email ADDR       mail address to notify (none: notifications are logged)
+-W, --webhook URL      also POST each notification as JSON to this http:// URL
 -u, --uptime SECS      notify only when the process was up at most SECS (s/m/h/d suffix)
 -n, --name NAME        name in notification subjects
 -h, --help             this text
@@ -86,7 +98,8 @@ when its RSS is strictly greater than its limit. SIZE is an integer with an
 optional KB, MB or GB suffix (powers of 1024, any case).
 ";
 
-const HTTPOK_OPTS: [OptSpec; 13] = [
+const HTTPOK_OPTS: [OptSpec; 14] = [
+    opt('W', "webhook", true),
     opt('h', "help", false),
     opt('p', "program", true),
     opt('a', "any", false),
@@ -102,7 +115,8 @@ const HTTPOK_OPTS: [OptSpec; 13] = [
     opt('n', "name", true),
 ];
 
-const MEMMON_OPTS: [OptSpec; 9] = [
+const MEMMON_OPTS: [OptSpec; 10] = [
+    opt('W', "webhook", true),
     opt('h', "help", false),
     opt('c', "cumulative", false),
     opt('p', "program", true),
@@ -161,6 +175,8 @@ pub struct HttpokOptions {
     pub eager: bool,
     /// `-n`.
     pub name: Option<String>,
+    /// `-W`/`--webhook`: an `http://` URL to POST notifications to.
+    pub webhook: Option<String>,
     /// The URL.
     pub url: String,
 }
@@ -184,6 +200,8 @@ pub struct MemmonOptions {
     pub uptime_limit: Option<u64>,
     /// `-n`.
     pub name: Option<String>,
+    /// `-W`/`--webhook`: an `http://` URL to POST notifications to.
+    pub webhook: Option<String>,
 }
 
 /// Reads httpok's command line (without the program name).
@@ -212,6 +230,7 @@ pub fn parse_httpok(args: &[String]) -> Result<Parsed<HttpokOptions>, GetoptErro
         coredir: None,
         eager: true,
         name: None,
+        webhook: None,
         url,
     };
     for Found {
@@ -255,6 +274,7 @@ pub fn parse_httpok(args: &[String]) -> Result<Parsed<HttpokOptions>, GetoptErro
             'e' => o.eager = true,
             'E' => o.eager = false,
             'n' => o.name = Some(value),
+            'W' => o.webhook = Some(value),
             _ => {}
         }
     }
@@ -286,6 +306,7 @@ pub fn parse_memmon(args: &[String]) -> Result<Parsed<MemmonOptions>, GetoptErro
         email: None,
         uptime_limit: None,
         name: None,
+        webhook: None,
     };
     for Found {
         short,
@@ -302,6 +323,7 @@ pub fn parse_memmon(args: &[String]) -> Result<Parsed<MemmonOptions>, GetoptErro
             'm' => o.email = Some(value),
             'u' => o.uptime_limit = Some(parse_seconds(&spelled, &value)?),
             'n' => o.name = Some(value),
+            'W' => o.webhook = Some(value),
             _ => {}
         }
     }
@@ -491,6 +513,10 @@ mod tests {
             SuperlanceTool::from_name("memmon.py"),
             Some(SuperlanceTool::Memmon)
         );
-        assert_eq!(SuperlanceTool::from_name("crashmail"), None);
+        assert_eq!(
+            SuperlanceTool::from_name("/usr/local/bin/crashmail"),
+            Some(SuperlanceTool::Crashmail)
+        );
+        assert_eq!(SuperlanceTool::from_name("crashmailbatch"), None);
     }
 }

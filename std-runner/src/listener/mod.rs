@@ -375,6 +375,10 @@ impl Listener {
                     // process checkable): acknowledge now, not at the deadline.
                     self.maybe_finish_cycle()?;
                 }
+                Incoming::Exited { .. } => {
+                    crate::log_detail!(self.log, "received PROCESS_STATE_EXITED: nothing to do");
+                    protocol::write_ack_and_ready(&mut self.out)?;
+                }
                 Incoming::Other(name) => {
                     crate::log_detail!(self.log, "received {name}: nothing to do");
                     protocol::write_ack_and_ready(&mut self.out)?;

@@ -10,7 +10,8 @@
 use std::io::{self, Write};
 
 use supercheck_core::event::{
-    Decoded, Decoder, Event, LenMode, READY, RESULT_OK, Resync, TickPeriod,
+    Decoded, Decoder, Event, LenMode, NewState, ProcessStateChange, READY, RESULT_OK, Resync,
+    TickPeriod,
 };
 
 /// What the reader found at the head of its buffer.
@@ -22,6 +23,17 @@ pub enum Incoming {
         period: TickPeriod,
         /// Its `when`, epoch seconds floored to the period.
         when: u64,
+    },
+    /// `PROCESS_STATE_EXITED`: a process left RUNNING by exiting.
+    Exited {
+        /// Its group.
+        group: String,
+        /// Its name in the group.
+        name: String,
+        /// The pid that exited.
+        pid: u32,
+        /// Whether the exit code was one of its `exitcodes`.
+        expected: bool,
     },
     /// Any other well-formed event (the name, for the log).
     Other(String),
@@ -82,6 +94,16 @@ impl EventReader {
                     Event::Tick(tick) => Incoming::Tick {
                         period: tick.period,
                         when: tick.when,
+                    },
+                    Event::ProcessState(ProcessStateChange {
+                        process,
+                        to: NewState::Exited { expected, pid },
+                        ..
+                    }) => Incoming::Exited {
+                        group: process.group.to_string(),
+                        name: process.name.to_string(),
+                        pid,
+                        expected,
                     },
                     other => Incoming::Other(other.name().to_string()),
                 };
@@ -148,6 +170,21 @@ mod tests {
         );
         assert_eq!(r.pending(), 0);
         assert_eq!(r.next_event(), None);
+    }
+
+    #[test]
+    fn exited_event_is_typed_with_group_name_pid_and_expected() {
+        let mut r = reader_with(b"ver:3.0 server:supervisor serial:1 pool:c poolserial:1 eventname:PROCESS_STATE_EXITED len:64\nprocessname:web groupname:g from_state:RUNNING expected:0 pid:42");
+        assert_eq!(
+            r.next_event(),
+            Some(Incoming::Exited {
+                group: "g".into(),
+                name: "web".into(),
+                pid: 42,
+                expected: false
+            })
+        );
+        assert_eq!(r.pending(), 0);
     }
 
     #[test]

@@ -14,13 +14,14 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use supercheck_core::check::verdict::Verdict;
+use supercheck_core::check::verdict::{FailReason, Verdict};
 use supercheck_core::process::ProcessState;
 
 use super::url_probe::{Expect, HttpUrl, attempts_for, probe};
 use crate::custom::{Check, ProcessInfo};
 use crate::log::Logger;
 use crate::log_line;
+use crate::notification::Notifier;
 
 /// superlance's pause between attempts (`retry_time`, hard-coded there too).
 pub const RETRY_PAUSE: Duration = Duration::from_secs(10);
@@ -102,13 +103,11 @@ impl Gcore {
     }
 }
 
-/// What httpok would mail (mail itself is not sent yet: it is logged).
-#[derive(Clone, Debug)]
+/// How httpok names itself in notifications.
+#[derive(Debug)]
 pub struct MailNote {
-    /// `-m`.
-    pub to: String,
-    /// `-s`.
-    pub sendmail: String,
+    /// Sends (or logs, without `-m`/`--webhook`) the throttled notifications.
+    pub notifier: Notifier,
     /// `-n`.
     pub name: Option<String>,
 }
@@ -122,12 +121,10 @@ pub struct HttpokCheck {
     timeout: Duration,
     attempts: u32,
     gcore: Option<Gcore>,
-    mail: Option<MailNote>,
+    mail: MailNote,
     log: Logger,
     /// supervisord's `now` of the tick last probed, and its verdict.
     last: Option<(i64, Verdict)>,
-    /// supervisord's `now` of the tick whose mail was last logged.
-    mailed: Option<i64>,
 }
 
 impl HttpokCheck {
@@ -138,7 +135,7 @@ impl HttpokCheck {
         expect: Expect,
         timeout_secs: u64,
         gcore: Option<Gcore>,
-        mail: Option<MailNote>,
+        mail: MailNote,
         log: Logger,
     ) -> Self {
         Self {
@@ -151,7 +148,6 @@ impl HttpokCheck {
             mail,
             log,
             last: None,
-            mailed: None,
         }
     }
 
@@ -177,32 +173,22 @@ impl HttpokCheck {
         verdict
     }
 
-    fn note_mail(&mut self, now: i64, verdict: Verdict) {
-        let Some(mail) = &self.mail else { return };
-        if self.mailed == Some(now) {
-            return;
-        }
-        self.mailed = Some(now);
+    /// Notifies (throttled per process) that the URL failed for `process`.
+    fn notify(&mut self, process: &ProcessInfo, verdict: Verdict, action: &str) {
         let what = match verdict {
-            Verdict::Fail(supercheck_core::check::verdict::FailReason::BadStatus { .. }) => {
-                "bad status returned"
-            }
-            Verdict::Fail(supercheck_core::check::verdict::FailReason::BodyMismatch) => {
-                "bad body returned"
-            }
+            Verdict::Fail(FailReason::BadStatus { .. }) => "bad status returned",
+            Verdict::Fail(FailReason::BodyMismatch) => "bad body returned",
             _ => "error contacting URL",
         };
-        let prefix = match &mail.name {
+        let prefix = match &self.mail.name {
             Some(name) => format!("httpok [{name}]"),
             None => "httpok".into(),
         };
-        log_line!(
-            self.log,
-            "would mail {} through {:?} (mail is not sent yet): Subject: {prefix}: {}: {what}",
-            mail.to,
-            mail.sendmail,
-            self.raw_url
-        );
+        let subject = format!("{prefix}: {}: {what}", self.raw_url);
+        let body = format!("{what}: {verdict}\n{action}");
+        self.mail
+            .notifier
+            .problem(&process.namespec(), &subject, &body);
     }
 }
 
@@ -213,15 +199,21 @@ impl Check for HttpokCheck {
 
     fn check(&mut self, process: &ProcessInfo) -> Verdict {
         let verdict = self.tick_verdict(process.now);
-        if verdict == Verdict::Pass || matches!(verdict, Verdict::Error(_)) {
+        if verdict == Verdict::Pass {
+            self.mail.notifier.healthy(&process.namespec());
             return verdict;
         }
-        self.note_mail(process.now, verdict);
+        if matches!(verdict, Verdict::Error(_)) {
+            return verdict;
+        }
         let ns = process.namespec();
         if process.state != ProcessState::Running {
-            log_line!(self.log, "{ns} not in RUNNING state, NOT restarting");
+            let action = format!("{ns} not in RUNNING state, NOT restarting");
+            log_line!(self.log, "{action}");
+            self.notify(process, verdict, &action);
             return Verdict::Pass;
         }
+        self.notify(process, verdict, &format!("{ns} restarted"));
         if let Some(gcore) = &self.gcore {
             let report = gcore.run(&process.group, &process.name, process.pid);
             log_line!(self.log, "gcore output for {ns}: {report}");

@@ -11,6 +11,8 @@ use supercheck_core::check::verdict::{CheckError, FailReason, Verdict};
 use crate::custom::{Check, ProcessInfo};
 use crate::log::Logger;
 use crate::log_line;
+use crate::notification::Notifier;
+use crate::notification::sendmail::rfc5322_date;
 use crate::procfs::Procfs;
 
 /// The limits, by precedence: a program's (`-p`), then its group's (`-g`),
@@ -52,13 +54,11 @@ impl Limits {
     }
 }
 
-/// What memmon would mail (logged for now).
-#[derive(Clone, Debug)]
+/// How memmon notifies.
+#[derive(Debug)]
 pub struct MailNote {
-    /// `-m`.
-    pub to: String,
-    /// `-s`.
-    pub sendmail: String,
+    /// Sends (or logs, without `-m`/`--webhook`) the throttled notifications.
+    pub notifier: Notifier,
     /// `-n`.
     pub name: Option<String>,
     /// `-u`: notify only when the process was up at most this long.
@@ -71,13 +71,13 @@ pub struct MemmonCheck {
     limits: Limits,
     cumulative: bool,
     procfs: Procfs,
-    mail: Option<MailNote>,
+    mail: MailNote,
     log: Logger,
 }
 
 impl MemmonCheck {
     /// A check with these limits, reading `/proc`.
-    pub fn new(limits: Limits, cumulative: bool, mail: Option<MailNote>, log: Logger) -> Self {
+    pub fn new(limits: Limits, cumulative: bool, mail: MailNote, log: Logger) -> Self {
         Self {
             limits,
             cumulative,
@@ -96,25 +96,30 @@ impl MemmonCheck {
         }
     }
 
-    fn note_mail(&self, process: &ProcessInfo, rss_bytes: u64) {
-        let Some(mail) = &self.mail else { return };
-        if mail
-            .uptime_limit
-            .is_some_and(|limit| process.uptime_secs() > limit)
-        {
+    fn notify(&mut self, process: &ProcessInfo, rss_bytes: u64, limit: u64) {
+        let ns = process.namespec();
+        let uptime = process.uptime_secs();
+        if let Some(max) = self.mail.uptime_limit.filter(|max| uptime > *max) {
+            log_line!(
+                self.log,
+                "{ns} was up {uptime} s, more than -u {max} s: no notification"
+            );
             return;
         }
-        let prefix = match &mail.name {
+        let prefix = match &self.mail.name {
             Some(name) => format!("memmon [{name}]"),
             None => "memmon".into(),
         };
-        log_line!(
-            self.log,
-            "would mail {} through {:?} (mail is not sent yet): Subject: {prefix}: process {} restarted ({rss_bytes} bytes RSS)",
-            mail.to,
-            mail.sendmail,
-            process.namespec()
+        let subject = format!("{prefix}: process {ns} restarted");
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let body = format!(
+            "memmon restarted the process named {ns} at {} because it was consuming too much memory ({rss_bytes} bytes RSS, limit {limit} bytes)",
+            rfc5322_date(secs)
         );
+        self.mail.notifier.problem(&ns, &subject, &body);
     }
 }
 
@@ -144,12 +149,13 @@ impl Check for MemmonCheck {
             process.namespec()
         );
         if rss_bytes > limit {
-            self.note_mail(process, rss_bytes);
+            self.notify(process, rss_bytes, limit);
             Verdict::Fail(FailReason::RssOverLimit {
                 rss_kib,
                 limit_kib: limit / 1024,
             })
         } else {
+            self.mail.notifier.healthy(&process.namespec());
             Verdict::Pass
         }
     }

@@ -6,8 +6,11 @@
 //!   process ([`httpok`]); a failure restarts the RUNNING ones.
 //! - `memmon`: each selected process's RSS against its limit ([`memmon`]).
 //!
-//! Mail (`-m`, `-s`, `-n`, `-u`) is accepted and logged, not sent yet.
+//! Notifications (`-m`, `-s`, `-n`, `-u`, `--webhook`) go through
+//! [`crate::notification`]: mail by a sendmail program and/or a JSON webhook,
+//! at most one per process per ten minutes.
 
+pub mod crashmail;
 pub mod httpok;
 pub mod memmon;
 pub mod url_probe;
@@ -19,6 +22,7 @@ use supercheck_core::event::LenMode;
 use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
 
+use crate::cli::crashmail::parse_crashmail;
 use crate::cli::superlance::{
     HttpokOptions, MemmonOptions, Parsed, SuperlanceTool, parse_httpok, parse_memmon,
 };
@@ -26,6 +30,10 @@ use crate::custom::CustomCheck;
 use crate::listener::Listener;
 use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
 use crate::log::Logger;
+use crate::notification::Notifier;
+use crate::notification::sendmail::Mailer;
+use crate::notification::throttle::DEFAULT_WINDOW;
+use crate::notification::webhook::Webhook;
 use crate::supervisor::url::ServerUrl;
 
 /// Exit status of a refused command line (getopt's `usage()` in superlance).
@@ -43,6 +51,7 @@ pub fn main(tool: SuperlanceTool, args: &[String]) -> u8 {
         USAGE_STATUS
     };
     let config = match tool {
+        SuperlanceTool::Crashmail => return crashmail_main(args),
         SuperlanceTool::Httpok => match parse_httpok(args) {
             Ok(Parsed::Help) => return help(tool),
             Ok(Parsed::Run(o)) => httpok_config(o),
@@ -71,6 +80,52 @@ pub fn main(tool: SuperlanceTool, args: &[String]) -> u8 {
             1
         }
     }
+}
+
+/// `crashmail`: its own event loop (no ticks, no XML-RPC needed).
+fn crashmail_main(args: &[String]) -> u8 {
+    let tool = SuperlanceTool::Crashmail;
+    let options = match parse_crashmail(args) {
+        Ok(Parsed::Help) => return help(tool),
+        Ok(Parsed::Run(o)) => o,
+        Err(e) => {
+            say(&format!("crashmail: {e}\n{}", tool.usage()));
+            return USAGE_STATUS;
+        }
+    };
+    if env("SUPERVISOR_SERVER_URL").is_none() {
+        say("crashmail must be run as a supervisor event listener\n");
+        return 0;
+    }
+    let log = Logger::new("crashmail", false);
+    let notifier = match notifier(
+        "crashmail",
+        options.email.as_deref(),
+        &options.sendmail,
+        options.webhook.as_deref(),
+        &log,
+    ) {
+        Ok(n) => n,
+        Err(e) => {
+            say(&format!("crashmail: {e}\n{}", tool.usage()));
+            return USAGE_STATUS;
+        }
+    };
+    crate::log_line!(
+        log,
+        "starting: notifying crashes of {}{}",
+        if options.any {
+            "any process".to_string()
+        } else {
+            options.programs.join(", ")
+        },
+        if notifier.sends() {
+            ""
+        } else {
+            " (no -m or --webhook: logged only)"
+        }
+    );
+    crashmail::run(&options, notifier, &log)
 }
 
 fn help(tool: SuperlanceTool) -> u8 {
@@ -111,6 +166,37 @@ fn base_config(
     }
 }
 
+/// The notifier of `tool`: mail to `email` through `sendmail` (split on
+/// whitespace), and/or a webhook; neither: notifications are logged.
+///
+/// # Errors
+/// An empty sendmail command with `-m`, or a webhook URL that is not `http://`.
+pub fn notifier(
+    tool: &'static str,
+    email: Option<&str>,
+    sendmail: &str,
+    webhook: Option<&str>,
+    log: &Logger,
+) -> Result<Notifier, String> {
+    let mailer = match email {
+        Some(to) if sendmail.split_whitespace().next().is_none() => {
+            return Err(format!("an empty sendmail command cannot mail {to}"));
+        }
+        Some(to) => Some(Mailer::new(sendmail, to, tool)),
+        None => None,
+    };
+    let webhook = webhook
+        .map(|url| Webhook::parse(url).map_err(|e| format!("--webhook {url}: {e}")))
+        .transpose()?;
+    Ok(Notifier::new(
+        tool,
+        mailer,
+        webhook,
+        DEFAULT_WINDOW,
+        log.clone(),
+    ))
+}
+
 /// The listener configuration for httpok's options (`None` when not under supervisord).
 ///
 /// # Errors
@@ -136,12 +222,17 @@ pub fn httpok_config(o: HttpokOptions) -> Result<Option<ListenerConfig>, String>
         argv: o.gcore.split_whitespace().map(str::to_string).collect(),
         dir,
     });
-    let mail = o.email.map(|to| httpok::MailNote {
-        to,
-        sendmail: o.sendmail.clone(),
-        name: o.name.clone(),
-    });
     let log = Logger::new("httpok", false);
+    let mail = httpok::MailNote {
+        notifier: notifier(
+            "httpok",
+            o.email.as_deref(),
+            &o.sendmail,
+            o.webhook.as_deref(),
+            &log,
+        )?,
+        name: o.name.clone(),
+    };
     let check = httpok::HttpokCheck::new(
         o.url,
         url,
@@ -166,7 +257,7 @@ pub fn httpok_config(o: HttpokOptions) -> Result<Option<ListenerConfig>, String>
 /// The listener configuration for memmon's options (`None` when not under supervisord).
 ///
 /// # Errors
-/// Never for now (every option was checked when read); kept for symmetry.
+/// A bad notification target (empty sendmail command, webhook URL not `http://`).
 pub fn memmon_config(o: MemmonOptions) -> Result<Option<ListenerConfig>, String> {
     let Some(server) = server()? else {
         return Ok(None);
@@ -188,12 +279,17 @@ pub fn memmon_config(o: MemmonOptions) -> Result<Option<ListenerConfig>, String>
         o.any,
         if o.cumulative { ", cumulative" } else { "" }
     );
-    let mail = o.email.map(|to| memmon::MailNote {
-        to,
-        sendmail: o.sendmail.clone(),
+    let mail = memmon::MailNote {
+        notifier: notifier(
+            "memmon",
+            o.email.as_deref(),
+            &o.sendmail,
+            o.webhook.as_deref(),
+            &log,
+        )?,
         name: o.name.clone(),
         uptime_limit: o.uptime_limit,
-    });
+    };
     let limits = memmon::Limits {
         programs: o.programs,
         groups: o.groups,
