@@ -231,7 +231,7 @@ fn unknown_event_is_acknowledged_without_a_round() {
     let bench = Bench::start("unknown");
     let mut l = bench.listener();
     l.send(event(1, "NOT_AN_EVENT_NAME", "anything: at all"));
-    assert!(l.wait_acks(1, Duration::from_secs(3)), "{}", l.stderr());
+    assert!(l.wait_acks(1, Duration::from_secs(10)), "{}", l.stderr());
     std::thread::sleep(Duration::from_millis(300));
     let log = l.stderr();
     assert!(
@@ -395,7 +395,7 @@ fn event_split_inside_a_character_is_answered_once_whole() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(l.stdout(), READY, "half a character is not a whole event");
     l.send(whole[cut..].to_vec());
-    assert!(l.wait_acks(1, Duration::from_secs(3)), "{}", l.stderr());
+    assert!(l.wait_acks(1, Duration::from_secs(10)), "{}", l.stderr());
     assert!(
         l.stderr()
             .contains("received PROCESS_COMMUNICATION_STDOUT: nothing to do"),
