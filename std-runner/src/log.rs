@@ -8,6 +8,8 @@ use std::fmt;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use supercheck_core::json::health::UtcDateTime;
+
 /// Writes log lines for one check name.
 #[derive(Clone, Debug)]
 pub struct Logger {
@@ -46,35 +48,19 @@ impl Logger {
     }
 }
 
-/// `YYYY/MM/DD HH:MM:SS` in UTC.
+/// `YYYY/MM/DD HH:MM:SS` in UTC (the civil date from the core's [`UtcDateTime`]).
 pub fn timestamp(at: SystemTime) -> String {
-    let secs = at
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    match i64::try_from(secs)
+        .ok()
+        .and_then(UtcDateTime::from_unix_secs)
+    {
+        Some(t) => format!(
+            "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        ),
+        None => format!("@{secs}"),
+    }
 }
 
 /// Logs a formatted line through a [`Logger`].

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::log::Logger;
+use supercheck_core::json::health::UtcDateTime;
 
 /// The longest a sendmail program may run before it is killed.
 pub const SENDMAIL_BUDGET: Duration = Duration::from_secs(30);
@@ -135,40 +136,31 @@ fn message_id(now: SystemTime) -> String {
     format!("<{nanos}.{}.{n}@{}>", std::process::id(), hostname())
 }
 
-/// `secs` since the epoch as an RFC 5322 date in UTC: `Sun, 22 Nov 2026 04:45:48 +0000`.
+/// `secs` since the epoch as an RFC 5322 date in UTC: `Sun, 22 Nov 2026 04:45:48 +0000`
+/// (the civil date from the core's [`UtcDateTime`]).
 pub fn rfc5322_date(secs: u64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    let weekday = DAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
+    let Some(t) = i64::try_from(secs)
+        .ok()
+        .and_then(UtcDateTime::from_unix_secs)
+    else {
+        return "Thu, 01 Jan 1970 00:00:00 +0000".into();
+    };
+    let weekday = DAYS
+        .get((secs / 86_400 % 7) as usize)
+        .copied()
+        .unwrap_or("Thu");
     let month_name = MONTHS
-        .get(month.saturating_sub(1) as usize)
+        .get(usize::from(t.month.saturating_sub(1)))
         .copied()
         .unwrap_or("Jan");
     format!(
-        "{weekday}, {day:02} {month_name} {year} {:02}:{:02}:{:02} +0000",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{weekday}, {:02} {month_name} {} {:02}:{:02}:{:02} +0000",
+        t.day, t.year, t.hour, t.minute, t.second
     )
-}
-
-/// (year, month 1-12, day 1-31) of `days` since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
