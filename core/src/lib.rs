@@ -17,6 +17,7 @@
 //! | [`json`] | the complex-check JSON configuration and the `application/health+json` document |
 //! | [`check`] | check specifications and their verdicts: ports, retries, CPU window, file age, memory |
 //! | [`health`] | the per-target health state machine: thresholds, X-of-Y window, start grace, restart budget with back-off |
+//! | [`heartbeat`] | the UDP heartbeat datagram devices send, and the per-device tracker that tells live from silent |
 //!
 //! Shared vocabulary lives beside them: [`time`] (virtual instants and durations),
 //! [`names`] (process names and namespecs), [`process`] (process states), [`wire`] (the bounded output writer
@@ -39,6 +40,7 @@ mod fmt;
 pub mod check;
 pub mod event;
 pub mod health;
+pub mod heartbeat;
 pub mod http;
 pub mod json;
 pub mod names;
