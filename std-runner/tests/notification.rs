@@ -12,146 +12,15 @@
 
 #[path = "support/kinds.rs"]
 mod kinds;
+#[path = "support/sinks.rs"]
+mod sinks;
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, channel};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kinds::{demo_program, get, listener, rss_kib, running_pid, wait_log, wait_restart};
+use sinks::{Recorder, header, install_sendmail, install_sendmail_in, mails, mails_in};
 use support::{Supervisord, TempDir, free_port, wait_for};
-
-/// Writes `{dir}/sendmail.sh`: records its arguments and appends its stdin to
-/// `{dir}/mail.<pid>`, one file per message.
-fn install_sendmail(sup: &Supervisord) -> String {
-    install_sendmail_in(sup.dir.path())
-}
-
-/// [`install_sendmail`] in `dir` (made before supervisord starts when crashes
-/// may come at once).
-fn install_sendmail_in(dir_path: &Path) -> String {
-    let dir = dir_path.display().to_string();
-    let script = format!("#!/bin/sh\necho \"$@\" > {dir}/args.$$\ncat >> {dir}/mail.$$\n");
-    let path = dir_path.join("sendmail.sh");
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
-}
-
-/// The messages the stand-in received so far (in no particular order).
-fn mails(sup: &Supervisord) -> Vec<String> {
-    mails_in(sup.dir.path())
-}
-
-fn mails_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("mail."))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
-        .collect()
-}
-
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
-    let head = mail.split("\n\n").next()?;
-    head.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
-}
-
-/// A local HTTP server that records each request (head and body) and answers 200.
-struct Recorder {
-    port: u16,
-    requests: Receiver<(String, String)>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Recorder {
-    fn start() -> Self {
-        let server = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = server.local_addr().unwrap().port();
-        server.set_nonblocking(true).unwrap();
-        let (tx, requests) = channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let end = Instant::now() + Duration::from_secs(120);
-            while !stopped.load(Ordering::Relaxed) && Instant::now() < end {
-                let Ok((mut stream, _)) = server.accept() else {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(5)))
-                    .unwrap();
-                let mut data = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let complete = |data: &[u8]| {
-                    let text = String::from_utf8_lossy(data);
-                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
-                        return false;
-                    };
-                    let len = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    body.len() >= len
-                };
-                while !complete(&data) {
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => data.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-                let text = String::from_utf8_lossy(&data).into_owned();
-                let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-                let _ = tx.send((head.to_string(), body.to_string()));
-            }
-        });
-        Self {
-            port,
-            requests,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hook", self.port)
-    }
-
-    fn all(&self) -> Vec<(String, String)> {
-        self.requests.try_iter().collect()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 #[test]
 fn httpok_mails_once_per_window_with_headers_and_posts_json_to_the_webhook() {

@@ -20,7 +20,8 @@ use supercheck_core::time::Duration as CoreDuration;
 
 use super::tool::Tool;
 use crate::frontend::{FrontendConfig, HealthCodes};
-use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
+use crate::listener::config::{CheckPlan, ListenerConfig, NotifyConfig, Selection};
+use crate::notification::webhook::Webhook;
 use crate::supervisor::url::ServerUrl;
 
 /// A configuration mistake, named: the listener exits with it before `READY`.
@@ -138,7 +139,34 @@ pub fn listener_config(
         len_mode: LenMode::Chars,
         once: flag_set(m, "once"),
         frontend: frontend(m)?,
+        notify: notify(tool, m)?,
     })
+}
+
+/// Notification settings: off without `--mail-to` or `--webhook`. Both are
+/// checked here, so a bad one stops the listener before `READY`.
+fn notify(tool: Tool, m: &ArgMatches) -> Result<Option<NotifyConfig>, ConfigError> {
+    let mail_to = text(m, "mail_to").map(str::to_string);
+    let webhook = text(m, "webhook").map(str::to_string);
+    if mail_to.is_none() && webhook.is_none() {
+        return Ok(None);
+    }
+    let sendmail = text(m, "sendmail")
+        .unwrap_or("/usr/sbin/sendmail -t -i")
+        .to_string();
+    if mail_to.is_some() && sendmail.split_whitespace().next().is_none() {
+        return Err(err("--sendmail", "an empty command cannot send mail"));
+    }
+    if let Some(url) = &webhook {
+        Webhook::parse(url).map_err(|e| err("--webhook", format!("{url}: {e}")))?;
+    }
+    Ok(Some(NotifyConfig {
+        tool: tool.program_name().unwrap_or("supercheck"),
+        mail_to,
+        sendmail,
+        webhook,
+        window: Duration::from_secs(num::<u64>(m, "notify_window").unwrap_or(600)),
+    }))
 }
 
 /// The HTTP frontend's settings: off without `--listen`.

@@ -340,6 +340,25 @@ fn with_extras(cmd: Command) -> Command {
             .value_parser(value_parser!(usize))
             .default_value("64"),
     )
+    .arg(extra(
+        "mail_to",
+        "mail-to",
+        "Mail ADDR on each restart, give-up and recovery, through --sendmail [default: off]",
+    ))
+    .arg(
+        extra("sendmail", "sendmail", "Mail command, split on whitespace and run without a shell")
+            .default_value("/usr/sbin/sendmail -t -i"),
+    )
+    .arg(extra(
+        "webhook",
+        "webhook",
+        "POST each notification as JSON to this http:// URL [default: off]",
+    ))
+    .arg(
+        extra("notify_window", "notify-window", "Seconds: at most one message per process per window; the next one counts those held back")
+            .value_parser(value_parser!(u64).range(1..))
+            .default_value("600"),
+    )
 }
 
 #[cfg(test)]

@@ -191,6 +191,24 @@ pub struct ListenerConfig {
     pub once: bool,
     /// The HTTP frontend (`--listen`), off by default.
     pub frontend: Option<crate::frontend::FrontendConfig>,
+    /// Where restarts, give-ups and recoveries are reported (`--mail-to`,
+    /// `--webhook`), off by default.
+    pub notify: Option<NotifyConfig>,
+}
+
+/// Notification settings of a check listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyConfig {
+    /// How the messages name their sender (the tool's program name).
+    pub tool: &'static str,
+    /// Mail recipient (`--mail-to`).
+    pub mail_to: Option<String>,
+    /// The sendmail argument vector, split on whitespace (`--sendmail`).
+    pub sendmail: String,
+    /// JSON webhook (`--webhook`).
+    pub webhook: Option<String>,
+    /// At most one message per process per window (`--notify-window`).
+    pub window: Duration,
 }
 
 impl ListenerConfig {

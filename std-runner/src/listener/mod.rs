@@ -24,6 +24,7 @@ pub mod config;
 mod custom;
 mod frontend;
 mod keep_alive;
+mod notify;
 pub mod protocol;
 mod round;
 mod tasks;
@@ -160,6 +161,8 @@ pub struct Listener {
     record: crate::frontend::state::Record,
     /// The HTTP frontend, with `--listen`.
     frontend: Option<crate::frontend::server::Server>,
+    /// Mail and webhook on restarts, give-ups and recoveries (`--mail-to`, `--webhook`).
+    notifier: Option<crate::notification::Notifier>,
 }
 
 impl Listener {
@@ -186,8 +189,11 @@ impl Listener {
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let custom = custom::pool_for(&config, poll.registry(), CUSTOM)?;
         let kinds = config.checks.iter().map(|c| c.kind().to_string()).collect();
+        let log = Logger::new(config.check_name.clone(), config.verbose);
+        let notifier = config.notify.as_ref().map(|n| notify::notifier(n, &log));
         let mut listener = Self {
-            log: Logger::new(config.check_name.clone(), config.verbose),
+            log,
+            notifier,
             reader: EventReader::new(config.len_mode),
             config,
             poll,

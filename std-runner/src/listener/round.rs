@@ -313,6 +313,7 @@ impl Listener {
                 }
                 target.restarting = true;
                 log_line!(self.log, "{key}: restarting ({reason})");
+                self.notify_problem(key, "restarted", &reason);
                 self.record.restart_asked(key, reason.to_string());
                 let name = key.to_string();
                 self.call_supervisor(
@@ -350,9 +351,16 @@ impl Listener {
                     self.log,
                     "{key}: giving up after too many restarts ({reason}); it will not be restarted again"
                 );
+                self.notify_problem(key, "given up: restart budget spent", &reason);
             }
-            Decision::Unhealthy(reason) => log_line!(self.log, "{key}: unhealthy ({reason})"),
-            Decision::Recovered => log_line!(self.log, "{key}: healthy again"),
+            Decision::Unhealthy(reason) => {
+                log_line!(self.log, "{key}: unhealthy ({reason})");
+                self.notify_problem(key, "unhealthy", &reason);
+            }
+            Decision::Recovered => {
+                log_line!(self.log, "{key}: healthy again");
+                self.notify_healthy(key);
+            }
         }
         self.schedule_health_wake(key);
     }
