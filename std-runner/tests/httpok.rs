@@ -34,7 +34,7 @@ fn setup(tag: &str, port: u16, flags: &str) -> Supervisord {
 #[test]
 fn failing_url_restarts_the_p_program_and_a_passing_url_never_does() {
     let port = free_port();
-    let sup = setup("hok-fail", port, "-p svc -t 2");
+    let sup = setup("hok-fail", port, "-p svc -p ghost -t 2");
     let pid = running_pid(&sup, "svc:svc");
     let bystander = running_pid(&sup, "bystander:bystander");
     wait_log(&sup, "httpok", "1 process(es) checked: all passed");
@@ -51,6 +51,15 @@ fn failing_url_restarts_the_p_program_and_a_passing_url_never_does() {
     let log = sup.file("httpok.err");
     assert!(log.contains("bad HTTP status 500"), "{log}");
     assert!(log.contains("svc:svc: restarted"), "{log}");
+    assert_eq!(
+        count_log(
+            &sup,
+            "httpok",
+            "Programs not restarted because they did not exist: ['ghost']"
+        ),
+        1,
+        "a missing -p program is named once, not on every tick: {log}"
+    );
     assert_eq!(
         sup.pid("bystander:bystander"),
         Some(bystander),

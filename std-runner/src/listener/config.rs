@@ -44,6 +44,26 @@ impl Selection {
     }
 }
 
+impl Selection {
+    /// The named namespecs (`-N`, superlance's `-p`/`-g`) that match none of
+    /// `processes`, whatever their state: a typo or a removed program.
+    pub fn unmatched<'a>(&'a self, processes: &[ProcessSnapshot]) -> Vec<&'a str> {
+        let specs: &[String] = match self {
+            Selection::Namespec(spec) => std::slice::from_ref(spec),
+            Selection::AnyOf(specs) => specs,
+            Selection::Group(_) | Selection::AllExcept(_) => &[],
+        };
+        specs
+            .iter()
+            .filter(|spec| {
+                let spec = Namespec::parse(spec);
+                !processes.iter().any(|p| spec.matches(&p.group, &p.name))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 impl fmt::Display for Selection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -243,6 +263,33 @@ mod tests {
         let optional = PortSource::new(PortSpec::Pattern(r"web(_\d+)?")).unwrap();
         assert_eq!(optional.port_for("web"), Err(PortError::GroupUnset));
         assert!(PortSource::new(PortSpec::Pattern("(")).is_err());
+    }
+
+    #[test]
+    fn named_programs_missing_from_the_list_are_unmatched() {
+        let list: Vec<ProcessSnapshot> = [("web", "web_1"), ("db", "db")]
+            .iter()
+            .map(|(group, name)| ProcessSnapshot {
+                group: (*group).into(),
+                name: (*name).into(),
+                state: ProcessState::Stopped,
+                pid: 0,
+                start: 0,
+                now: 0,
+            })
+            .collect();
+        let any = Selection::AnyOf(vec![
+            "web_1".into(),
+            "ghost".into(),
+            "db:*".into(),
+            "x:y".into(),
+        ]);
+        assert_eq!(any.unmatched(&list), ["ghost", "x:y"]);
+        assert_eq!(
+            Selection::Namespec("web:web_2".into()).unmatched(&list),
+            ["web:web_2"]
+        );
+        assert!(Selection::Group("nope".into()).unmatched(&list).is_empty());
     }
 
     #[test]

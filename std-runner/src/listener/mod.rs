@@ -163,6 +163,8 @@ pub struct Listener {
     frontend: Option<crate::frontend::server::Server>,
     /// Mail and webhook on restarts, give-ups and recoveries (`--mail-to`, `--webhook`).
     notifier: Option<crate::notification::Notifier>,
+    /// Named programs found missing at the last process list (logged when it changes).
+    unmatched: Vec<String>,
 }
 
 impl Listener {
@@ -194,6 +196,7 @@ impl Listener {
         let mut listener = Self {
             log,
             notifier,
+            unmatched: Vec::new(),
             reader: EventReader::new(config.len_mode),
             config,
             poll,

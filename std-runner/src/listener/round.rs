@@ -137,6 +137,7 @@ impl Listener {
                 return;
             }
         };
+        self.report_unmatched(&processes);
         let present: std::collections::HashSet<String> =
             processes.iter().map(ProcessSnapshot::namespec).collect();
         self.targets.retain(|key, _| present.contains(key));
@@ -190,6 +191,33 @@ impl Listener {
         }
         for key in selected {
             self.start_round(&key, cycle);
+        }
+    }
+
+    /// Logs the named programs that do not exist, once each time that list
+    /// changes (superlance's httpok said so on every failure; a typo in `-N`
+    /// used to check nothing, silently).
+    fn report_unmatched(&mut self, processes: &[ProcessSnapshot]) {
+        let unmatched: Vec<String> = self
+            .config
+            .selection
+            .unmatched(processes)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if unmatched != self.unmatched {
+            if !unmatched.is_empty() {
+                log_line!(
+                    self.log,
+                    "Programs not restarted because they did not exist: [{}]",
+                    unmatched
+                        .iter()
+                        .map(|n| format!("'{n}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            self.unmatched = unmatched;
         }
     }
 
