@@ -28,12 +28,13 @@ step "no_std core for thumbv7em-none-eabihf (with and without defmt)"
 cargo build -p supercheck-core --target thumbv7em-none-eabihf
 cargo build -p supercheck-core --target thumbv7em-none-eabihf --features defmt
 
-step "WASI listener: wasm32-wasip1 module and wasm32-wasip2 component under wasmtime"
+step "WASI listener: wasm32-wasip1 module and wasm32-wasip2 component under wasmtime and jco"
 cargo build -p supercheck-wasi --release --target wasm32-wasip1
 cargo build -p supercheck-wasi --release --target wasm32-wasip2
 targets/wasi/.venv/bin/python targets/wasi/test_wasi.py \
     target/wasm32-wasip1/release/supercheck-wasi.wasm \
-    target/wasm32-wasip2/release/supercheck-wasi.wasm
+    target/wasm32-wasip2/release/supercheck-wasi.wasm \
+    targets/wasi/jco/node_modules/.bin/jco
 
 step "fuzz (${FUZZ_SECONDS:=20} s per target)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null 2>&1; then

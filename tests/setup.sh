@@ -40,6 +40,13 @@ if ! "$wasi_venv/bin/python" -c "import wasmtime" 2>/dev/null; then
     "$wasi_venv/bin/python" -m pip install --quiet --disable-pip-version-check "wasmtime==50.0.1"
 fi
 
+# jco (npm) runs the wasip2 listener with real WASI sockets in the tests.
+jco_dir="$(cd "$(dirname "$0")/.." && pwd)/targets/wasi/jco"
+if [ ! -x "$jco_dir/node_modules/.bin/jco" ]; then
+    log "npm install (jco, into $jco_dir)"
+    (cd "$jco_dir" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
 if ! rustup toolchain list | grep -q '^nightly'; then
     log "rustup toolchain install nightly (for cargo fuzz only)"
     rustup toolchain install nightly --profile minimal || log "nightly unavailable: fuzzing will be skipped"

@@ -13,13 +13,22 @@
     documented "could not run ... denied network access"; if it grants them the
     verdict must be "pass" for the live server and "connection refused" for a
     closed port. Either way a wrong verdict (or a panic) fails the test.
+(c) With JCO (the path of jco's `jco` script, installed from npm by
+    tests/setup.sh into targets/wasi/jco): the same wasip2 component run by
+    jco (the Bytecode Alliance's component runtime on Node, whose
+    preview2-shim implements wasi:sockets with Node's net module). Network
+    access is real there: the tcp and http checks must pass against the live
+    server, fail with "connection refused" on a closed port and with "bad
+    HTTP status 404" on a missing path; stream.bin's 125 events get their
+    125 acknowledgements.
 
-usage: test_wasi.py P1_MODULE P2_COMPONENT
+usage: test_wasi.py P1_MODULE P2_COMPONENT [JCO]
 """
 
 import http.server
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -110,6 +119,26 @@ class P2:
         code = 0 if getattr(result, "tag", "ok") == "ok" else 1
         out, err = outputs(tmp)
         return code, out, err
+
+
+class Jco:
+    """The wasip2 component under jco (Node): sockets are granted."""
+
+    name = "wasip2 under jco"
+
+    def __init__(self, jco, path):
+        self.jco, self.path = jco, path
+
+    def run(self, argv, stdin, network=True):
+        with open(stdin, "rb") as f:
+            done = subprocess.run(
+                ["node", self.jco, "run", self.path, "--", *argv],
+                stdin=f,
+                capture_output=True,
+                timeout=60,
+            )
+        err = done.stderr.decode("utf-8", errors="replace")
+        return done.returncode, done.stdout, err
 
 
 def count_events(path):
@@ -211,19 +240,106 @@ def checks(p1, p2):
         server.server_close()
 
 
+def jco_checks(jco):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    closed = free_port()
+    tick = os.path.join(VECTORS, "TICK_60.bin")
+    cases = [
+        ("tcp live", ["tcp", "--host", "127.0.0.1", "--port", str(port)], ": pass [TICK_60"),
+        ("http live", ["http", "--url", f"http://127.0.0.1:{port}/"], ": pass [TICK_60"),
+        # jco's connect completes asynchronously: a refused connection may
+        # surface on the first write as "not connected" (a reset). Either is
+        # a failure of the service, never "could not run".
+        ("tcp closed", ["tcp", "--host", "127.0.0.1", "--port", str(closed)], (": fail: connection refused", ": fail: connection reset")),
+        ("http closed", ["http", "--url", f"http://127.0.0.1:{closed}/"], (": fail: connection refused", ": fail: connection reset")),
+        ("http 404", ["http", "--url", f"http://127.0.0.1:{port}/missing"], ": fail: bad HTTP status 404"),
+    ]
+    try:
+        for what, argv, want in cases:
+            code, out, err = jco.run(["--name", "t", *argv], tick)
+            line = verdict_line(err)
+            wants = want if isinstance(want, tuple) else (want,)
+            ok = any(w in line for w in wants)
+            check(code == 0 and out == READY + ACK and ok, f"{jco.name} {what}: {line}")
+        stream = os.path.join(VECTORS, "stream.bin")
+        code, out, err = jco.run(["tcp", "--host", "127.0.0.1", "--port", str(port)], stream)
+        check(
+            code == 0 and out == READY + ACK * 125 and "panicked" not in err,
+            f"{jco.name} stream.bin: READY + 125 acknowledgements, exit 0",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def jco_under_supervisord(jco):
+    """The README's [eventlistener:x] line, jco flavour, under a real supervisord."""
+    import shutil
+    import signal
+    import time
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    tmp = tempfile.mkdtemp(prefix="scwasi-sup")
+    conf = os.path.join(tmp, "supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(
+            f"[unix_http_server]\nfile={tmp}/s.sock\n[supervisord]\nlogfile={tmp}/sd.log\n"
+            f"pidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n[rpcinterface:supervisor]\n"
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+            f"[eventlistener:webcheck]\ncommand=node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} "
+            f"-- --name webcheck tcp --host 127.0.0.1 --port {port}\nevents=TICK_5\n"
+            f"stderr_logfile={tmp}/webcheck.err\nstdout_logfile={tmp}/webcheck.out\n"
+        )
+    python = shutil.which("python3") or "python3"
+    sup = subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log_path = os.path.join(tmp, "webcheck.err")
+    try:
+        deadline = time.monotonic() + 40
+        passes = 0
+        while time.monotonic() < deadline and passes < 2:
+            time.sleep(0.5)
+            if os.path.exists(log_path):
+                passes = open(log_path, encoding="utf-8", errors="replace").read().count("webcheck: pass [TICK_5")
+        main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
+        check(passes >= 2, f"jco listener under supervisord: {passes} passing TICK_5 verdicts (want 2)")
+        check("BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log,
+              "jco listener under supervisord: every tick acknowledged, protocol never broken")
+    finally:
+        sup.send_signal(signal.SIGTERM)
+        try:
+            sup.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            sup.kill()
+            sup.wait()
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def usage_errors(p1):
     code, out, err = p1.run(["tcp", "--host", "127.0.0.1"], os.path.join(VECTORS, "TICK_5.bin"))
     check(code == 2 and out == b"" and "needs --port" in err, f"usage error: exit 2 before READY ({err.splitlines()[0] if err else ''})")
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         raise SystemExit(__doc__)
     p1, p2 = P1(sys.argv[1]), P2(sys.argv[2])
     protocol(p1)
     protocol(p2)
     usage_errors(p1)
     checks(p1, p2)
+    if len(sys.argv) == 4:
+        jco_checks(Jco(sys.argv[3], sys.argv[2]))
+        jco_under_supervisord(Jco(sys.argv[3], sys.argv[2]))
+    else:
+        print("note jco not given: the wasip2 network checks under jco are skipped")
     if FAILURES:
         print(f"\n{len(FAILURES)} failure(s)")
         sys.exit(1)

@@ -93,9 +93,13 @@ fn io_outcome(e: &io::Error, timeout: StdDuration, connecting: bool) -> Outcome 
         ErrorKind::TimedOut | ErrorKind::WouldBlock => {
             Verdict::Fail(FailReason::ResponseTimeout { after })
         }
+        // NotConnected: a runtime whose connect completes asynchronously
+        // (jco's preview2-shim) reports a refused connection on the first
+        // read or write instead of on connect; the peer is not there either way.
         ErrorKind::ConnectionReset
         | ErrorKind::ConnectionAborted
         | ErrorKind::BrokenPipe
+        | ErrorKind::NotConnected
         | ErrorKind::UnexpectedEof => Verdict::Fail(FailReason::ConnectionReset),
         ErrorKind::Unsupported => Verdict::Error(CheckError::Custom(
             "could not run: this WASI runtime has no TCP sockets (wasip1); build for wasm32-wasip2",
@@ -147,7 +151,10 @@ fn connect(host: &str, port: u16, timeout: StdDuration) -> Result<TcpStream, Out
             Err(e) if e.kind() == ErrorKind::Unsupported => TcpStream::connect(addr),
             other => other,
         };
-        match attempt {
+        // A runtime whose connect completes asynchronously (jco's
+        // preview2-shim) may hand back a stream before the peer answered:
+        // asking for the peer's address waits for, and reports, the outcome.
+        match attempt.and_then(|stream| stream.peer_addr().map(|_| stream)) {
             Ok(stream) => return Ok(stream),
             Err(e) => last = Some(e),
         }
