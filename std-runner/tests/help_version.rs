@@ -187,7 +187,6 @@ fn every_name_has_a_manual_with_every_spec_flag_and_section() {
             "{name}: no NAME line:\n{help}"
         );
         for flag in spec_flags(name) {
-            let flag = &flag;
             assert!(
                 mentions_flag(&help, flag),
                 "{name} --help lacks {flag}:\n{help}"
