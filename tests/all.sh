@@ -36,6 +36,12 @@ targets/wasi/.venv/bin/python targets/wasi/test_wasi.py \
     target/wasm32-wasip2/release/supercheck-wasi.wasm \
     targets/wasi/jco/node_modules/.bin/jco
 
+step "Python wheel: maturin build, pip install into a fresh venv, eleven names, a real supervisord"
+tests/wheel.sh
+
+step "static musl release binaries: x86_64, aarch64, armv7 (under qemu-user)"
+tests/cross.sh
+
 step "fuzz (${FUZZ_SECONDS:=20} s per target)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null 2>&1; then
     (

@@ -47,6 +47,38 @@ if [ ! -x "$jco_dir/node_modules/.bin/jco" ]; then
     (cd "$jco_dir" && npm install --no-audit --no-fund --loglevel=error)
 fi
 
+# The wheel test (tests/wheel.sh): maturin in a venv of its own, and a
+# wheelhouse with supervisor so that the fresh venv it makes installs offline.
+release_venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-release"
+if [ ! -x "$release_venv/bin/python" ]; then
+    log "python3 -m venv $release_venv"
+    python3 -m venv "$release_venv"
+fi
+if [ ! -x "$release_venv/bin/maturin" ]; then
+    log "pip install maturin (into $release_venv)"
+    "$release_venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2"
+fi
+if ! ls "$release_venv"/wheelhouse/supervisor-4.3.0-*.whl >/dev/null 2>&1; then
+    log "pip wheel supervisor==4.3.0 (into $release_venv/wheelhouse)"
+    "$release_venv/bin/python" -m pip wheel --quiet --disable-pip-version-check \
+        -w "$release_venv/wheelhouse" "supervisor==4.3.0"
+fi
+
+# Static musl release binaries (tests/cross.sh): the Rust targets, Debian's
+# cross linkers for aarch64 and armv7, and qemu-user to run them.
+for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        log "rustup target add $target"
+        rustup target add "$target" >/dev/null 2>&1 || log "$target: rust-std not available here; tests/cross.sh will skip it"
+    fi
+done
+if command -v apt-get >/dev/null 2>&1 &&
+    ! { command -v aarch64-linux-gnu-gcc && command -v arm-linux-gnueabihf-gcc && command -v qemu-aarch64; } >/dev/null 2>&1; then
+    log "apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user
+fi
+
 if ! rustup toolchain list | grep -q '^nightly'; then
     log "rustup toolchain install nightly (for cargo fuzz only)"
     rustup toolchain install nightly --profile minimal || log "nightly unavailable: fuzzing will be skipped"

@@ -64,6 +64,8 @@ fn supercheck_command() -> Command {
              `supercheck <check> ...` (and `supercheck httpok|memmon|crashmail ...`) is the same. \
              `supercheck install-links DIR` creates the links.",
         )
+        .after_long_help(supercheck::cli::manual::SUPERCHECK)
+        .propagate_version(true)
         .subcommand_required(true);
     for tool in Tool::ALL {
         cmd = cmd.subcommand(drop_in::command(tool, tool.subcommand()));
@@ -159,8 +161,24 @@ fn program_is_supercheck(program: &str) -> bool {
     Tool::from_program_path(program).is_none() && SuperlanceTool::from_name(program).is_none()
 }
 
+/// `supercheck NAME ARGS...`, NAME being a drop-in name, runs as NAME, busybox
+/// style: the command line without `supercheck` (how the wheel's scripts call it).
+fn as_called(mut args: Vec<OsString>) -> Vec<OsString> {
+    let program = args
+        .first()
+        .and_then(|a| a.to_str())
+        .unwrap_or("supercheck");
+    let names_drop_in = args.get(1).and_then(|a| a.to_str()).is_some_and(|name| {
+        !name.contains('/') && supercheck::install::drop_in_names().any(|n| n == name)
+    });
+    if program_is_supercheck(program) && names_drop_in {
+        args.remove(0);
+    }
+    args
+}
+
 fn main() -> ExitCode {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    let args = as_called(std::env::args_os().collect());
     let program = args
         .first()
         .and_then(|a| a.to_str())

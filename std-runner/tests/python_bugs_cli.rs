@@ -111,10 +111,17 @@ fn bug_15_msx_rss_is_kept_max_rss_is_an_alias_and_cpu_p_is_the_percent() {
         }
         ref other => panic!("{other:?}"),
     }
-    let help = String::from_utf8(run("supervisor_cpu_check", &["--help"]).stdout).unwrap();
+    let help = String::from_utf8(run("supervisor_cpu_check", &["-h"]).stdout).unwrap();
     assert!(
         help.contains("Run CPU check program") && !help.contains("memory"),
         "{help}"
+    );
+    // The manual (--help) names the CPU in its NAME paragraph, not the memory.
+    let manual = String::from_utf8(run("supervisor_cpu_check", &["--help"]).stdout).unwrap();
+    let name_line = manual.split("\n\n").next().unwrap_or_default();
+    assert!(
+        name_line.contains("CPU") && !name_line.contains("memory"),
+        "{name_line}"
     );
 }
 

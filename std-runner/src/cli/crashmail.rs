@@ -23,13 +23,19 @@ usage: crashmail [-p processname] [-a] [-o string] [-m mail_address]
                        /usr/sbin/sendmail -t -i)
 -m, --email ADDR       mail address to notify (none: crashes are only logged)
 -W, --webhook URL      also POST each notification as JSON to this http:// URL
+-V, --version          print the version and exit
 -h, --help             this text
 
 Subscribe it to PROCESS_STATE (or PROCESS_STATE_EXITED) events. At most one
 message per process per ten minutes; the next one counts those suppressed.
 ";
 
-const OPTS: [OptSpec; 7] = [
+const OPTS: [OptSpec; 8] = [
+    OptSpec {
+        short: 'V',
+        long: "version",
+        takes_value: false,
+    },
     OptSpec {
         short: 'h',
         long: "help",
@@ -106,6 +112,9 @@ pub fn parse_crashmail(args: &[String]) -> Result<Parsed<CrashmailOptions>, Geto
     let (found, _positional) = getopt(args, &OPTS)?;
     if found.iter().any(|f| f.short == 'h') {
         return Ok(Parsed::Help);
+    }
+    if found.iter().any(|f| f.short == 'V') {
+        return Ok(Parsed::Version);
     }
     let mut o = CrashmailOptions {
         programs: Vec::new(),

@@ -245,7 +245,7 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                     .required(true),
             ),
     };
-    with_extras(cmd)
+    super::manual::document(with_extras(cmd), tool, name)
 }
 
 fn extra(id: &'static str, long: &'static str, help: &'static str) -> Arg {

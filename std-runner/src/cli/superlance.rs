@@ -73,6 +73,7 @@ usage: httpok [-p processname] [-a] [-g gcore_program] [-d coredir] [-t timeout]
 -e, --eager            check the URL even when no selected process is RUNNING (default)
 -E, --not-eager        skip the check when no selected process is RUNNING
 -n, --name NAME        name in notification subjects
+-V, --version          print the version and exit
 -h, --help             this text
 ";
 
@@ -91,6 +92,7 @@ usage: memmon [-c] [-p processname=byte_size] [-g groupname=byte_size]
 -W, --webhook URL      also POST each notification as JSON to this http:// URL
 -u, --uptime SECS      notify only when the process was up at most SECS (s/m/h/d suffix)
 -n, --name NAME        name in notification subjects
+-V, --version          print the version and exit
 -h, --help             this text
 
 A limit applies by precedence: -p, then -g, then -a; a process is restarted
@@ -98,7 +100,8 @@ when its RSS is strictly greater than its limit. SIZE is an integer with an
 optional KB, MB or GB suffix (powers of 1024, any case).
 ";
 
-const HTTPOK_OPTS: [OptSpec; 14] = [
+const HTTPOK_OPTS: [OptSpec; 15] = [
+    opt('V', "version", false),
     opt('W', "webhook", true),
     opt('h', "help", false),
     opt('p', "program", true),
@@ -115,7 +118,8 @@ const HTTPOK_OPTS: [OptSpec; 14] = [
     opt('n', "name", true),
 ];
 
-const MEMMON_OPTS: [OptSpec; 10] = [
+const MEMMON_OPTS: [OptSpec; 11] = [
+    opt('V', "version", false),
     opt('W', "webhook", true),
     opt('h', "help", false),
     opt('c', "cumulative", false),
@@ -146,6 +150,8 @@ pub const DEFAULT_GCORE: &str = "/usr/bin/gcore -o";
 pub enum Parsed<T> {
     /// `-h`/`--help`: print the usage, exit 0.
     Help,
+    /// `-V`/`--version`: print the version, exit 0.
+    Version,
     /// Run with these options.
     Run(T),
 }
@@ -212,6 +218,9 @@ pub fn parse_httpok(args: &[String]) -> Result<Parsed<HttpokOptions>, GetoptErro
     let (found, positional) = getopt(args, &HTTPOK_OPTS)?;
     if found.iter().any(|f| f.short == 'h') {
         return Ok(Parsed::Help);
+    }
+    if found.iter().any(|f| f.short == 'V') {
+        return Ok(Parsed::Version);
     }
     let url = match positional.as_slice() {
         [url] => url.clone(),
@@ -296,6 +305,9 @@ pub fn parse_memmon(args: &[String]) -> Result<Parsed<MemmonOptions>, GetoptErro
     let (found, _positional) = getopt(args, &MEMMON_OPTS)?;
     if found.iter().any(|f| f.short == 'h') {
         return Ok(Parsed::Help);
+    }
+    if found.iter().any(|f| f.short == 'V') {
+        return Ok(Parsed::Version);
     }
     let mut o = MemmonOptions {
         cumulative: false,

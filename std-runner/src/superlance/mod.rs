@@ -54,11 +54,13 @@ pub fn main(tool: SuperlanceTool, args: &[String]) -> u8 {
         SuperlanceTool::Crashmail => return crashmail_main(args),
         SuperlanceTool::Httpok => match parse_httpok(args) {
             Ok(Parsed::Help) => return help(tool),
+            Ok(Parsed::Version) => return version(tool),
             Ok(Parsed::Run(o)) => httpok_config(o),
             Err(e) => return refused(&e),
         },
         SuperlanceTool::Memmon => match parse_memmon(args) {
             Ok(Parsed::Help) => return help(tool),
+            Ok(Parsed::Version) => return version(tool),
             Ok(Parsed::Run(o)) => memmon_config(o),
             Err(e) => return refused(&e),
         },
@@ -87,6 +89,7 @@ fn crashmail_main(args: &[String]) -> u8 {
     let tool = SuperlanceTool::Crashmail;
     let options = match parse_crashmail(args) {
         Ok(Parsed::Help) => return help(tool),
+        Ok(Parsed::Version) => return version(tool),
         Ok(Parsed::Run(o)) => o,
         Err(e) => {
             say(&format!("crashmail: {e}\n{}", tool.usage()));
@@ -129,7 +132,14 @@ fn crashmail_main(args: &[String]) -> u8 {
 }
 
 fn help(tool: SuperlanceTool) -> u8 {
-    let _ = std::io::stdout().write_all(tool.usage().as_bytes());
+    let text = format!("{}{}", tool.usage(), crate::cli::manual::superlance(tool));
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    0
+}
+
+fn version(tool: SuperlanceTool) -> u8 {
+    let line = crate::cli::manual::version_line(tool.name());
+    let _ = std::io::stdout().write_all(line.as_bytes());
     0
 }
 
