@@ -88,7 +88,12 @@ fn restart_loop_mails_once_and_recovery_once_with_the_webhook_in_step() {
         "the restarts not mailed are counted: {recovered}"
     );
 
-    let posts = hook.all();
+    // The POSTs go out on their own threads: wait for both.
+    let mut posts = Vec::new();
+    wait_for(Duration::from_secs(10), || {
+        posts.extend(hook.all());
+        posts.len() >= 2
+    });
     let kinds: Vec<&str> = posts
         .iter()
         .map(|(_, body)| {
