@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Static musl release binaries for x86_64, aarch64 and armv7: build each
+# Static release binaries for x86_64, aarch64 (musl) and armv7 (glibc, linked
+# statically: rust-std for armv7-unknown-linux-musleabihf is not published for
+# this toolchain, static.rust-lang.org answers 404): build each
 # (`cargo build --release -p supercheck --target T`, linkers in
 # .cargo/config.toml), check that it is a static ELF of the right machine,
 # and run it (`--version`, `supervisor_http_check --help`): natively on
@@ -18,7 +20,7 @@ fail() { say "FAILED: $*"; exit 1; }
 # target, `file` machine text, cross linker (empty: the host's), qemu runner
 targets="x86_64-unknown-linux-musl|x86-64||
 aarch64-unknown-linux-musl|ARM aarch64|aarch64-linux-gnu-gcc|qemu-aarch64
-armv7-unknown-linux-musleabihf|ARM, EABI5|arm-linux-gnueabihf-gcc|qemu-arm"
+armv7-unknown-linux-gnueabihf|ARM, EABI5|arm-linux-gnueabihf-gcc|qemu-arm"
 
 built=0
 skipped=""

@@ -66,7 +66,7 @@ fi
 
 # Static musl release binaries (tests/cross.sh): the Rust targets, Debian's
 # cross linkers for aarch64 and armv7, and qemu-user to run them.
-for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf; do
+for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-linux-gnueabihf; do
     if ! rustup target list --installed | grep -qx "$target"; then
         log "rustup target add $target"
         rustup target add "$target" >/dev/null 2>&1 || log "$target: rust-std not available here; tests/cross.sh will skip it"
