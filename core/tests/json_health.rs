@@ -157,7 +157,7 @@ fn reading(
 /// Writes the draft's example through the builder.
 fn write_draft_example(w: &mut Writer<'_>) -> Result<usize, HealthError> {
     use HealthStatus::{Pass, Warn};
-    use ObservedValue::{Float, Int};
+    use ObservedValue::{Decimal, Int};
     let head = HealthHead {
         version: Some("1"),
         release_id: Some("1.2.2"),
@@ -177,7 +177,16 @@ fn write_draft_example(w: &mut Writer<'_>) -> Result<usize, HealthError> {
     let self_link = [("self", "http://api.example.com/dbnode/dfd6cf2b/health")];
     let mut connections = reading(Some(CASSANDRA), "datastore", Int(75), None, Warn);
     connections.links = &self_link;
-    let mut uptime = reading(None, "system", Float(1_209_600.245), Some("s"), Pass);
+    let mut uptime = reading(
+        None,
+        "system",
+        Decimal {
+            value: 1_209_600_245,
+            decimals: 3,
+        },
+        Some("s"),
+        Pass,
+    );
     uptime.output = None;
     let cpu = reading(Some(HOST), "system", Int(85), Some("percent"), Warn);
 
@@ -199,7 +208,10 @@ fn write_draft_example(w: &mut Writer<'_>) -> Result<usize, HealthError> {
     c.entry(&reading(
         Some(HOST),
         "system",
-        Float(8.5),
+        Decimal {
+            value: 85,
+            decimals: 1,
+        },
         Some("GiB"),
         Warn,
     ))?;
@@ -360,11 +372,14 @@ fn unwritable_entries_are_refused_without_a_trace() {
         .begin_check(Some("db"), None)
         .unwrap();
     c.entry(&CheckEntry::new(HealthStatus::Pass)).unwrap();
-    let nan = CheckEntry {
-        observed_value: Some(ObservedValue::Float(f64::NAN)),
+    let too_fine = CheckEntry {
+        observed_value: Some(ObservedValue::Decimal {
+            value: 1,
+            decimals: 19,
+        }),
         ..CheckEntry::new(HealthStatus::Pass)
     };
-    assert_eq!(c.entry(&nan), Err(HealthError::NonFiniteNumber));
+    assert_eq!(c.entry(&too_fine), Err(HealthError::TooManyDecimals));
     let far = CheckEntry {
         time: Some(i64::MAX),
         ..CheckEntry::new(HealthStatus::Pass)

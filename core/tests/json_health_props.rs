@@ -68,8 +68,8 @@ proptest! {
     }
 
     #[test]
-    fn finite_floats_are_written_as_json_numbers_that_read_back_exactly(f in any::<f64>().prop_filter("finite", |f| f.is_finite())) {
-        let entry = CheckEntry { observed_value: Some(ObservedValue::Float(f)), ..CheckEntry::new(HealthStatus::Pass) };
+    fn decimals_are_written_as_json_numbers_with_their_exact_digits(value in any::<i64>(), decimals in 0u8..=18) {
+        let entry = CheckEntry { observed_value: Some(ObservedValue::Decimal { value, decimals }), ..CheckEntry::new(HealthStatus::Pass) };
         let mut buf = vec![0u8; 512];
         let mut w = Writer::new(&mut buf);
         let mut arr = HealthDocument::begin(&mut w, &HealthHead::new(HealthStatus::Pass)).unwrap()
@@ -79,6 +79,12 @@ proptest! {
         let doc = std::str::from_utf8(w.written()).unwrap();
         prop_assert!(serde_json::from_str::<serde_json::Value>(doc).unwrap()["checks"]["x"][0]["observedValue"].is_number());
         let text = doc.split("\"observedValue\":").nth(1).unwrap().split(',').next().unwrap();
-        prop_assert_eq!(text.parse::<f64>().unwrap(), f);
+        // The digits, without the point, are the value; the point sits `decimals` from the end.
+        let digits: String = text.chars().filter(|c| *c != '.').collect();
+        prop_assert_eq!(digits.parse::<i128>().unwrap(), i128::from(value));
+        match text.split_once('.') {
+            Some((_, fraction)) => prop_assert_eq!(fraction.len(), usize::from(decimals)),
+            None => prop_assert_eq!(decimals, 0),
+        }
     }
 }

@@ -51,7 +51,7 @@ mod time;
 
 use core::fmt;
 
-pub use entry::{CheckEntry, ObservedValue};
+pub use entry::{CheckEntry, MAX_DECIMALS, ObservedValue};
 pub use status::HealthStatus;
 pub use time::{MAX_UNIX_SECS, MIN_UNIX_SECS, UtcDateTime};
 
@@ -75,8 +75,8 @@ pub enum HealthError {
     EmptyKey,
     /// A check key closed without any entry (the draft wants one per node).
     EmptyCheck,
-    /// An observed float that is infinite or NaN.
-    NonFiniteNumber,
+    /// An observed decimal with more than [`MAX_DECIMALS`] decimals.
+    TooManyDecimals,
     /// A time outside the years 0000..=9999.
     TimeOutOfRange,
 }
@@ -88,7 +88,7 @@ impl fmt::Display for HealthError {
             HealthError::ColonInKey => "component and measurement names must not contain ':'",
             HealthError::EmptyKey => "a check key needs a component or a measurement name",
             HealthError::EmptyCheck => "a check needs at least one entry",
-            HealthError::NonFiniteNumber => "observed value is not a finite number",
+            HealthError::TooManyDecimals => "observed value has more than 18 decimals",
             HealthError::TimeOutOfRange => "time is outside the years 0000 to 9999",
         })
     }
@@ -259,7 +259,7 @@ impl<'w, 'b> CheckArray<'w, 'b> {
     /// Writes one entry (one node's reading).
     ///
     /// # Errors
-    /// [`HealthError::NonFiniteNumber`] or [`HealthError::TimeOutOfRange`]
+    /// [`HealthError::TooManyDecimals`] or [`HealthError::TimeOutOfRange`]
     /// before anything is written; [`HealthError::Overflow`].
     pub fn entry(&mut self, entry: &CheckEntry<'_>) -> Result<(), HealthError> {
         // Refuse before writing anything, so no dangling comma is left behind.

@@ -106,8 +106,15 @@ fn observed(check: &CheckRecord) -> Option<(ObservedValue<'static>, &'static str
             "s",
         )),
         None => check.latency.map(|d| {
-            let ms = (d.as_secs_f64() * 1_000_000.0).round() / 1000.0;
-            (ObservedValue::Float(ms), "ms")
+            // Milliseconds to the microsecond: `12.345`.
+            let micros = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+            (
+                ObservedValue::Decimal {
+                    value: micros,
+                    decimals: 3,
+                },
+                "ms",
+            )
         }),
     }
 }

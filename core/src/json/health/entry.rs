@@ -6,14 +6,26 @@ use super::{HealthError, HealthStatus, UtcDateTime};
 use crate::json::escape::write_json_string;
 use crate::wire::Writer;
 
+/// Most decimals an [`ObservedValue::Decimal`] may have (10^18 fits a `u64`).
+pub const MAX_DECIMALS: u8 = 18;
+
 /// A measured value: `observedValue`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ObservedValue<'a> {
     /// An integer.
     Int(i64),
-    /// A finite float (infinity and NaN have no JSON form and are refused).
-    Float(f64),
+    /// A fixed-point number, `value` × 10^-`decimals`, written exactly:
+    /// `Decimal { value: 1250, decimals: 3 }` is `1.250`. Readings such as
+    /// latencies have a known precision; this writes them without `f64`
+    /// formatting (which would cost firmware ~11 KiB of flash) and without
+    /// float artefacts. At most [`MAX_DECIMALS`].
+    Decimal {
+        /// The digits, sign included.
+        value: i64,
+        /// How many of them are after the decimal point.
+        decimals: u8,
+    },
     /// Text.
     Str(&'a str),
     /// A boolean.
@@ -62,12 +74,12 @@ impl<'a> CheckEntry<'a> {
         }
     }
 
-    /// Checks what cannot be written (a non-finite float, a time out of
+    /// Checks what cannot be written (too many decimals, a time out of
     /// range) and returns the entry's time as a date.
     pub(super) fn validate(&self) -> Result<Option<UtcDateTime>, HealthError> {
-        if let Some(ObservedValue::Float(f)) = self.observed_value {
-            if !f.is_finite() {
-                return Err(HealthError::NonFiniteNumber);
+        if let Some(ObservedValue::Decimal { decimals, .. }) = self.observed_value {
+            if decimals > MAX_DECIMALS {
+                return Err(HealthError::TooManyDecimals);
             }
         }
         self.time
@@ -89,7 +101,9 @@ impl<'a> CheckEntry<'a> {
             m.key("observedValue")?;
             match value {
                 ObservedValue::Int(n) => m.w.put_i64(n)?,
-                ObservedValue::Float(f) => m.w.put_fmt(format_args!("{f}"))?,
+                ObservedValue::Decimal { value, decimals } => {
+                    write_decimal(m.w, value, decimals)?;
+                }
                 ObservedValue::Str(s) => write_json_string(m.w, s)?,
                 ObservedValue::Bool(b) => m.w.put_str(if b { "true" } else { "false" })?,
             }
@@ -112,5 +126,70 @@ impl<'a> CheckEntry<'a> {
         m.links("links", self.links)?;
         w.put_byte(b'}')?;
         Ok(())
+    }
+}
+
+/// Writes `value` × 10^-`decimals` in JSON number syntax (`-0.05`, `12.500`, `7`).
+fn write_decimal(w: &mut Writer<'_>, value: i64, decimals: u8) -> Result<(), HealthError> {
+    let scale = 10u64
+        .checked_pow(u32::from(decimals))
+        .ok_or(HealthError::TooManyDecimals)?;
+    if value < 0 {
+        w.put_byte(b'-')?;
+    }
+    let magnitude = value.unsigned_abs();
+    w.put_u64(magnitude / scale)?;
+    if decimals > 0 {
+        w.put_byte(b'.')?;
+        let fraction = magnitude % scale;
+        // Leading zeros of the fraction: one per power of ten it falls short of.
+        let mut pad = scale / 10;
+        while pad > 1 && fraction < pad {
+            w.put_byte(b'0')?;
+            pad /= 10;
+        }
+        if fraction == 0 {
+            // `pad` stopped at 1: the last digit is still to write.
+            w.put_byte(b'0')?;
+        } else {
+            w.put_u64(fraction)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decimal(value: i64, decimals: u8) -> std::string::String {
+        let mut buf = [0u8; 48];
+        let mut w = Writer::new(&mut buf);
+        write_decimal(&mut w, value, decimals).unwrap();
+        std::string::String::from_utf8(w.written().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn decimals_are_written_exactly() {
+        assert_eq!(decimal(1_209_600_245, 3), "1209600.245");
+        assert_eq!(decimal(85, 1), "8.5");
+        assert_eq!(decimal(1250, 3), "1.250");
+        assert_eq!(decimal(5, 2), "0.05");
+        assert_eq!(decimal(-5, 2), "-0.05");
+        assert_eq!(decimal(0, 3), "0.000");
+        assert_eq!(decimal(100, 2), "1.00");
+        assert_eq!(decimal(7, 0), "7");
+        assert_eq!(decimal(i64::MIN, 18), "-9.223372036854775808");
+        assert_eq!(decimal(i64::MAX, 0), "9223372036854775807");
+        assert_eq!(decimal(1, 18), "0.000000000000000001");
+    }
+
+    #[test]
+    fn more_than_eighteen_decimals_are_refused() {
+        let mut buf = [0u8; 48];
+        assert_eq!(
+            write_decimal(&mut Writer::new(&mut buf), 1, 20),
+            Err(HealthError::TooManyDecimals)
+        );
     }
 }
