@@ -97,7 +97,13 @@ fn https_url_without_the_tls_feature_is_refused_at_startup_instead_of_failing_ev
 fn https_url_with_an_unreadable_ca_file_is_refused_at_startup_naming_it() {
     let out = run_as(
         "httpok",
-        &["-p", "web", "--ca-file", "/nonexistent/ca.pem", "https://127.0.0.1/"],
+        &[
+            "-p",
+            "web",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+            "https://127.0.0.1/",
+        ],
     );
     assert_eq!(out.status.code(), Some(255));
     assert!(text(&out.stderr).contains("--ca-file /nonexistent/ca.pem: cannot read it"));

@@ -115,6 +115,8 @@ pub struct CheckPlan {
     pub work: CheckWork,
     /// Its port source, for the checks that connect to a port.
     pub port: Option<PortSource>,
+    /// An http check over TLS (`--https`): where certificates are verified.
+    pub https: Option<Arc<crate::probe::https::HttpsTarget>>,
 }
 
 impl CheckPlan {
@@ -135,6 +137,7 @@ impl CheckPlan {
         Ok(Self {
             port: port.map(PortSource::new).transpose()?,
             work: CheckWork::Builtin(Arc::new(spec)),
+            https: None,
         })
     }
 
@@ -143,6 +146,7 @@ impl CheckPlan {
         Self {
             work: CheckWork::Custom(check),
             port: None,
+            https: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! Test TLS: a certificate authority and server certificates made at test
 //! time with rcgen (no private key is committed), and a real TLS server on
 //! 127.0.0.1 (rustls `ServerConnection` over a std `TcpListener`, one thread
-//! per connection) that answers every request with a fixed response.
+//! per connection) that answers every request with a fixed response, on the
+//! same connection unless the response says `Connection: close`.
 //!
 //! Included with `#[path = "support/tls.rs"] mod tls;`.
 #![allow(
@@ -108,8 +109,17 @@ pub struct TlsServer {
 }
 
 impl TlsServer {
-    /// Starts serving with `config`.
+    /// Starts serving with `config`; an idle connection is closed after 30 s.
     pub fn start(config: Arc<ServerConfig>, response: &'static str) -> Self {
+        Self::start_with_idle(config, response, Duration::from_secs(30))
+    }
+
+    /// Starts serving with `config`, closing connections idle for `idle`.
+    pub fn start_with_idle(
+        config: Arc<ServerConfig>,
+        response: &'static str,
+        idle: Duration,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -122,7 +132,9 @@ impl TlsServer {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         let (config, n, names) = (config.clone(), n.clone(), names.clone());
-                        std::thread::spawn(move || serve(stream, config, response, &n, &names));
+                        std::thread::spawn(move || {
+                            serve(stream, config, response, idle, &n, &names);
+                        });
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                         std::thread::sleep(Duration::from_millis(20));
@@ -145,7 +157,8 @@ impl TlsServer {
         self.served.load(Ordering::Relaxed)
     }
 
-    /// The SNI of each completed handshake (`None`: the client sent none).
+    /// The SNI of each connection that got an answer (`None`: the client
+    /// sent none); its length is the number of such connections.
     pub fn server_names(&self) -> Vec<Option<String>> {
         self.server_names.lock().unwrap().clone()
     }
@@ -160,41 +173,62 @@ impl Drop for TlsServer {
     }
 }
 
-/// One connection: handshake, read the request head, answer, close.
-/// Handshake failures (the client rejected the certificate) just end it.
+/// One connection: handshake, then read each request head and answer it,
+/// until the response closes the connection or the client does (or is idle
+/// for `idle`). Handshake failures (the client rejected the certificate) just
+/// end it. The SNI is recorded once per connection.
 fn serve(
     stream: TcpStream,
     config: Arc<ServerConfig>,
     response: &str,
+    idle: Duration,
     served: &AtomicUsize,
     names: &Mutex<Vec<Option<String>>>,
 ) {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_read_timeout(Some(idle));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let Ok(conn) = ServerConnection::new(config) else {
         return;
     };
     let mut tls = StreamOwned::new(conn, stream);
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match tls.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&chunk[..n]),
+    let closes = response.contains("Connection: close");
+    let mut first = true;
+    loop {
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match tls.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => head.extend_from_slice(&chunk[..n]),
+            }
         }
-    }
-    names
-        .lock()
-        .unwrap()
-        .push(tls.conn.server_name().map(str::to_string));
-    if tls.write_all(response.as_bytes()).is_ok() {
-        tls.conn.send_close_notify();
-        let _ = tls.flush();
+        if first {
+            names
+                .lock()
+                .unwrap()
+                .push(tls.conn.server_name().map(str::to_string));
+            first = false;
+        }
+        if tls.write_all(response.as_bytes()).is_err() {
+            return;
+        }
         served.fetch_add(1, Ordering::Relaxed);
+        if closes {
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+            return;
+        }
     }
 }
 
-/// A healthy answer.
+/// A healthy answer, closing the connection.
 pub const OK_RESPONSE: &str =
     "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\nhealthy";
+
+/// A healthy answer that keeps the connection open for the next request.
+pub const OK_KEEP_ALIVE: &str = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthy";
+
+/// An unhealthy answer, keeping the connection open.
+pub const ERROR_KEEP_ALIVE: &str =
+    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nsick";
