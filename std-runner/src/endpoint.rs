@@ -49,6 +49,9 @@ pub enum Stream {
     Tcp(TcpStream),
     /// Over a unix socket.
     Unix(UnixStream),
+    /// TLS over TCP (an https check).
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::tls::TlsStream<TcpStream>>),
 }
 
 impl Stream {
@@ -61,6 +64,8 @@ impl Stream {
         let pending = match self {
             Stream::Tcp(s) => s.take_error()?,
             Stream::Unix(s) => s.take_error()?,
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.socket().take_error()?,
         };
         if let Some(e) = pending {
             return Err(e);
@@ -68,6 +73,8 @@ impl Stream {
         // A TCP connect that is still in progress has no peer yet.
         match self {
             Stream::Tcp(s) => s.peer_addr().map(|_| ()),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.socket().peer_addr().map(|_| ()),
             Stream::Unix(_) => Ok(()),
         }
     }
@@ -78,6 +85,8 @@ impl Read for Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.read(buf),
         }
     }
 }
@@ -87,12 +96,16 @@ impl Write for Stream {
         match self {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.flush(),
             Stream::Unix(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.flush(),
         }
     }
 }
@@ -107,6 +120,8 @@ impl Source for Stream {
         match self {
             Stream::Tcp(s) => s.register(registry, token, interests),
             Stream::Unix(s) => s.register(registry, token, interests),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.socket_mut().register(registry, token, interests),
         }
     }
     fn reregister(
@@ -118,12 +133,16 @@ impl Source for Stream {
         match self {
             Stream::Tcp(s) => s.reregister(registry, token, interests),
             Stream::Unix(s) => s.reregister(registry, token, interests),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.socket_mut().reregister(registry, token, interests),
         }
     }
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.deregister(registry),
             Stream::Unix(s) => s.deregister(registry),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.socket_mut().deregister(registry),
         }
     }
 }

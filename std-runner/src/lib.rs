@@ -21,3 +21,5 @@ pub mod procfs;
 pub mod stdin;
 pub mod superlance;
 pub mod supervisor;
+#[cfg(feature = "tls")]
+pub mod tls;

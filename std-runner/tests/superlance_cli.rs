@@ -84,11 +84,29 @@ fn outside_supervisord_both_tools_explain_and_exit_0() {
     );
 }
 
+#[cfg(not(feature = "tls"))]
 #[test]
-fn https_url_is_refused_at_startup_instead_of_failing_every_tick() {
+fn https_url_without_the_tls_feature_is_refused_at_startup_instead_of_failing_every_tick() {
     let out = run_as("httpok", &["-p", "web", "https://127.0.0.1/"]);
     assert_eq!(out.status.code(), Some(255));
-    assert!(text(&out.stderr).contains("https is not supported"));
+    assert!(text(&out.stderr).contains("without the `tls` feature"));
+}
+
+#[cfg(feature = "tls")]
+#[test]
+fn https_url_with_an_unreadable_ca_file_is_refused_at_startup_naming_it() {
+    let out = run_as(
+        "httpok",
+        &[
+            "-p",
+            "web",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+            "https://127.0.0.1/",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(255));
+    assert!(text(&out.stderr).contains("--ca-file /nonexistent/ca.pem: cannot read it"));
 }
 
 #[test]

@@ -106,6 +106,7 @@ pub fn listener_config(
             CheckPlan::new(spec).map_err(|e| err(&flag, e))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let checks = with_https(tool, m, checks)?;
     let server = match text(m, "server_url")
         .map(str::to_string)
         .or_else(|| env.var("SUPERVISOR_SERVER_URL"))
@@ -167,6 +168,32 @@ fn notify(tool: Tool, m: &ArgMatches) -> Result<Option<NotifyConfig>, ConfigErro
         webhook,
         window: Duration::from_secs(num::<u64>(m, "notify_window").unwrap_or(600)),
     }))
+}
+
+/// The http check's `--https`, `--tls-name` and `--ca-file`: TLS set up (and
+/// the CA file read) now, so a mistake stops the listener before `READY`.
+fn with_https(
+    tool: Tool,
+    m: &ArgMatches,
+    mut checks: Vec<CheckPlan>,
+) -> Result<Vec<CheckPlan>, ConfigError> {
+    let (name, ca_file) = (text(m, "tls_name"), text(m, "ca_file"));
+    if tool != Tool::Http || !flag_set(m, "https") {
+        return match (name, ca_file) {
+            (None, None) => Ok(checks),
+            _ => Err(err("--tls-name/--ca-file", "only used with --https")),
+        };
+    }
+    let target = crate::probe::https::HttpsTarget::new(
+        name.unwrap_or("localhost"),
+        ca_file.map(std::path::Path::new),
+    )
+    .map_err(|e| err("--https", e))?;
+    let target = std::sync::Arc::new(target);
+    for plan in &mut checks {
+        plan.https = Some(std::sync::Arc::clone(&target));
+    }
+    Ok(checks)
 }
 
 /// The HTTP frontend's settings: off without `--listen`.

@@ -99,6 +99,25 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                     .long("expect-body")
                     .help("A text the response body must contain")
                     .help_heading(EXTRA_HEADING),
+            )
+            .arg(
+                Arg::new("https")
+                    .long("https")
+                    .action(ArgAction::SetTrue)
+                    .help("Probe over TLS, verifying the certificate (still to 127.0.0.1:PORT)")
+                    .help_heading(EXTRA_HEADING),
+            )
+            .arg(
+                Arg::new("tls_name")
+                    .long("tls-name")
+                    .help("With --https: the name the certificate must carry, sent as SNI [default: localhost]")
+                    .help_heading(EXTRA_HEADING),
+            )
+            .arg(
+                Arg::new("ca_file")
+                    .long("ca-file")
+                    .help("With --https: trust the CA certificates of this PEM file instead of the system's")
+                    .help_heading(EXTRA_HEADING),
             ),
         Tool::Tcp => cmd
             .about("Run TCP check program")

@@ -57,7 +57,7 @@ impl SuperlanceTool {
 const HTTPOK_USAGE: &str = "\
 usage: httpok [-p processname] [-a] [-g gcore_program] [-d coredir] [-t timeout]
               [-c status_code] [-b inbody] [-m mail_address] [-s sendmail]
-              [-e | -E] [-n name] URL
+              [-e | -E] [-n name] [--ca-file PEM] URL
 
 -p, --program NAME     restart process NAME (or group:name) when the URL fails; repeatable
 -a, --any              restart every RUNNING process (except this listener's own pool)
@@ -74,7 +74,12 @@ usage: httpok [-p processname] [-a] [-g gcore_program] [-d coredir] [-t timeout]
 -E, --not-eager        skip the check when no selected process is RUNNING
 -n, --name NAME        name in notification subjects
 -V, --version          print the version and exit
+    --ca-file PEM      https: trust the CA certificates in this PEM file instead
+                       of the system's roots (not in superlance)
 -h, --help             this text
+
+URL is http:// or https://; https certificates are verified (a rejected
+certificate is a failure of the service: it is restarted).
 ";
 
 const MEMMON_USAGE: &str = "\
@@ -100,7 +105,11 @@ when its RSS is strictly greater than its limit. SIZE is an integer with an
 optional KB, MB or GB suffix (powers of 1024, any case).
 ";
 
-const HTTPOK_OPTS: [OptSpec; 15] = [
+/// The short letter of options that have only a long name: no argument can
+/// spell it as a short option.
+pub const LONG_ONLY: char = '\0';
+
+const HTTPOK_OPTS: [OptSpec; 16] = [
     opt('V', "version", false),
     opt('W', "webhook", true),
     opt('h', "help", false),
@@ -116,6 +125,7 @@ const HTTPOK_OPTS: [OptSpec; 15] = [
     opt('e', "eager", false),
     opt('E', "not-eager", false),
     opt('n', "name", true),
+    opt(LONG_ONLY, "ca-file", true),
 ];
 
 const MEMMON_OPTS: [OptSpec; 11] = [
@@ -183,6 +193,8 @@ pub struct HttpokOptions {
     pub name: Option<String>,
     /// `-W`/`--webhook`: an `http://` URL to POST notifications to.
     pub webhook: Option<String>,
+    /// `--ca-file`: a PEM file of CA certificates to trust for https.
+    pub ca_file: Option<PathBuf>,
     /// The URL.
     pub url: String,
 }
@@ -240,6 +252,7 @@ pub fn parse_httpok(args: &[String]) -> Result<Parsed<HttpokOptions>, GetoptErro
         eager: true,
         name: None,
         webhook: None,
+        ca_file: None,
         url,
     };
     for Found {
@@ -284,6 +297,7 @@ pub fn parse_httpok(args: &[String]) -> Result<Parsed<HttpokOptions>, GetoptErro
             'E' => o.eager = false,
             'n' => o.name = Some(value),
             'W' => o.webhook = Some(value),
+            LONG_ONLY => o.ca_file = Some(PathBuf::from(value)),
             _ => {}
         }
     }

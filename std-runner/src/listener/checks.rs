@@ -217,7 +217,12 @@ impl Listener {
         let TaskKind::Probe { judge, .. } = &kind else {
             return;
         };
-        let stream = match endpoint.connect() {
+        let https = self.config.checks.get(check).and_then(|p| p.https.clone());
+        let connected = endpoint.connect().and_then(|stream| match &https {
+            Some(target) => target.wrap(stream),
+            None => Ok(stream),
+        });
+        let stream = match connected {
             Ok(stream) => stream,
             Err(e) => {
                 let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);

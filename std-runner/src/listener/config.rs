@@ -135,6 +135,8 @@ pub struct CheckPlan {
     pub work: CheckWork,
     /// Its port source, for the checks that connect to a port.
     pub port: Option<PortSource>,
+    /// An http check over TLS (`--https`): where certificates are verified.
+    pub https: Option<Arc<crate::probe::https::HttpsTarget>>,
 }
 
 impl CheckPlan {
@@ -155,6 +157,7 @@ impl CheckPlan {
         Ok(Self {
             port: port.map(PortSource::new).transpose()?,
             work: CheckWork::Builtin(Arc::new(spec)),
+            https: None,
         })
     }
 
@@ -163,6 +166,7 @@ impl CheckPlan {
         Self {
             work: CheckWork::Custom(check),
             port: None,
+            https: None,
         }
     }
 

@@ -257,6 +257,9 @@ impl Listener {
             self.config.selection,
             self.config.server.endpoint
         );
+        for https in self.config.checks.iter().filter_map(|c| c.https.as_ref()) {
+            log_line!(self.log, "{}", https.describe());
+        }
         if self.config.once {
             self.busy = true;
             self.start_cycle(supercheck_core::event::TickPeriod::Secs3600, 0);

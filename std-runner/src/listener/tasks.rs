@@ -205,6 +205,9 @@ impl Listener {
                 attempt,
                 judge,
             } => {
+                if let Some(detail) = net::tls_detail(&error) {
+                    crate::log_line!(self.log, "{target}: https: {detail}");
+                }
                 let verdict = net::failure_verdict(&error, &judge);
                 self.probe_ended(&target, check, round, attempt, verdict);
             }

@@ -81,6 +81,11 @@ impl Webhook {
     /// The URL is not `http://host[:port]/path`.
     pub fn parse(url: &str) -> Result<Self, String> {
         let parsed = HttpUrl::parse(url).map_err(|e| e.to_string())?;
+        if parsed.tls {
+            return Err(format!(
+                "{url:?}: https webhooks are not supported, only http://"
+            ));
+        }
         Ok(Self {
             url: parsed,
             raw: url.to_string(),

@@ -2,5 +2,6 @@
 //! observations become verdicts. The event loop decides when they run.
 
 pub mod exec;
+pub mod https;
 pub mod local;
 pub mod net;

@@ -244,7 +244,7 @@ pub fn failure_verdict(error: &ExchangeError, judge: &Judge) -> Verdict {
         _ => Protocol::Http,
     };
     match error {
-        ExchangeError::Io(phase, e) => io_verdict(*phase, e),
+        ExchangeError::Io(phase, e) => tls_failure(e).unwrap_or_else(|| io_verdict(*phase, e)),
         // A stale kept-alive connection is retried on a new one before it gets
         // here; should it arrive anyway, the peer did close on us.
         ExchangeError::Closed(_) | ExchangeError::Stale => {
@@ -254,6 +254,29 @@ pub fn failure_verdict(error: &ExchangeError, judge: &Judge) -> Verdict {
             Verdict::Fail(FailReason::ProtocolGarbage(protocol))
         }
     }
+}
+
+/// The verdict of a TLS failure (a rejected certificate, broken TLS) in an
+/// I/O error: a failure of the target, with its reason.
+#[cfg(feature = "tls")]
+fn tls_failure(e: &io::Error) -> Option<Verdict> {
+    crate::tls::TlsFailure::of(e).map(crate::tls::TlsFailure::verdict)
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls_failure(_e: &io::Error) -> Option<Verdict> {
+    None
+}
+
+/// The specifics of a TLS failure in an exchange error (the names a
+/// certificate presented, its expiry), for the log.
+pub fn tls_detail(error: &ExchangeError) -> Option<String> {
+    #[cfg(feature = "tls")]
+    if let ExchangeError::Io(_, e) = error {
+        return crate::tls::TlsFailure::of(e).map(|f| f.detail.clone());
+    }
+    let _ = error;
+    None
 }
 
 /// The verdict for a probe that ran out of time in `phase`.

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use supercheck_core::check::verdict::{FailReason, Verdict};
 use supercheck_core::process::ProcessState;
 
+use super::transport::Transport;
 use super::url_probe::{Expect, HttpUrl, attempts_for, probe};
 use crate::custom::{Check, ProcessInfo};
 use crate::log::Logger;
@@ -117,6 +118,7 @@ pub struct MailNote {
 pub struct HttpokCheck {
     url: HttpUrl,
     raw_url: String,
+    transport: Transport,
     expect: Expect,
     timeout: Duration,
     attempts: u32,
@@ -125,13 +127,17 @@ pub struct HttpokCheck {
     log: Logger,
     /// supervisord's `now` of the tick last probed, and its verdict.
     last: Option<(i64, Verdict)>,
+    /// The last failure's specifics (a TLS failure's), for notifications.
+    detail: Option<String>,
 }
 
 impl HttpokCheck {
-    /// A check of `url` (already parsed from `raw_url`).
+    /// A check of `url` (already parsed from `raw_url`) over `transport`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         raw_url: String,
         url: HttpUrl,
+        transport: Transport,
         expect: Expect,
         timeout_secs: u64,
         gcore: Option<Gcore>,
@@ -141,6 +147,7 @@ impl HttpokCheck {
         Self {
             url,
             raw_url,
+            transport,
             expect,
             timeout: Duration::from_secs(timeout_secs),
             attempts: attempts_for(timeout_secs),
@@ -148,6 +155,7 @@ impl HttpokCheck {
             mail,
             log,
             last: None,
+            detail: None,
         }
     }
 
@@ -158,17 +166,21 @@ impl HttpokCheck {
                 return verdict;
             }
         }
-        let verdict = probe(
+        let outcome = probe(
             &self.url,
+            &self.transport,
             &self.expect,
             self.timeout,
             self.attempts,
             RETRY_PAUSE,
         );
-        match verdict {
-            Verdict::Pass => crate::log_detail!(self.log, "{}: ok", self.raw_url),
-            other => log_line!(self.log, "{}: {other}", self.raw_url),
+        let verdict = outcome.verdict;
+        match (verdict, &outcome.detail) {
+            (Verdict::Pass, _) => crate::log_detail!(self.log, "{}: ok", self.raw_url),
+            (other, Some(detail)) => log_line!(self.log, "{}: {other}: {detail}", self.raw_url),
+            (other, None) => log_line!(self.log, "{}: {other}", self.raw_url),
         }
+        self.detail = outcome.detail;
         self.last = Some((now, verdict));
         verdict
     }
@@ -178,6 +190,7 @@ impl HttpokCheck {
         let what = match verdict {
             Verdict::Fail(FailReason::BadStatus { .. }) => "bad status returned",
             Verdict::Fail(FailReason::BodyMismatch) => "bad body returned",
+            Verdict::Fail(FailReason::Custom(why)) if why.starts_with("TLS") => "TLS failure",
             _ => "error contacting URL",
         };
         let prefix = match &self.mail.name {
@@ -185,7 +198,10 @@ impl HttpokCheck {
             None => "httpok".into(),
         };
         let subject = format!("{prefix}: {}: {what}", self.raw_url);
-        let body = format!("{what}: {verdict}\n{action}");
+        let body = match &self.detail {
+            Some(detail) => format!("{what}: {verdict}\n{detail}\n{action}"),
+            None => format!("{what}: {verdict}\n{action}"),
+        };
         self.mail
             .notifier
             .problem(&process.namespec(), &subject, &body);

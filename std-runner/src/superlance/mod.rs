@@ -13,6 +13,7 @@
 pub mod crashmail;
 pub mod httpok;
 pub mod memmon;
+pub mod transport;
 pub mod url_probe;
 
 use std::io::Write;
@@ -211,9 +212,11 @@ pub fn notifier(
 /// The listener configuration for httpok's options (`None` when not under supervisord).
 ///
 /// # Errors
-/// A URL that cannot be probed (not `http://`).
+/// A URL that cannot be probed (not `http://` or `https://`), or TLS that
+/// cannot be set up (`--ca-file` unreadable or without certificates).
 pub fn httpok_config(o: HttpokOptions) -> Result<Option<ListenerConfig>, String> {
     let url = url_probe::HttpUrl::parse(&o.url).map_err(|e| e.to_string())?;
+    let transport = transport::for_url(&url, o.ca_file.as_deref())?;
     let Some(server) = server()? else {
         return Ok(None);
     };
@@ -234,6 +237,7 @@ pub fn httpok_config(o: HttpokOptions) -> Result<Option<ListenerConfig>, String>
         dir,
     });
     let log = Logger::new("httpok", false);
+    transport::log_trust(&transport, &log);
     let mail = httpok::MailNote {
         notifier: notifier(
             "httpok",
@@ -247,6 +251,7 @@ pub fn httpok_config(o: HttpokOptions) -> Result<Option<ListenerConfig>, String>
     let check = httpok::HttpokCheck::new(
         o.url,
         url,
+        transport,
         url_probe::Expect {
             codes: o.codes,
             body: o.body,

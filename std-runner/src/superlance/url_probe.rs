@@ -1,11 +1,14 @@
 //! httpok's probe: one `GET` of a URL with `User-Agent: httpok`, a deadline
 //! per attempt, and retries of connection failures (refused, timed out,
 //! reset) with superlance's attempt count. Runs on a custom-check worker
-//! thread, so it blocks.
+//! thread, so it blocks. `https://` URLs go over TLS ([`Transport`]); a
+//! rejected certificate is a failure of the service, not retried.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+
+use super::transport::{Conn, Transport, tls_failure};
 use std::time::{Duration, Instant};
 
 use supercheck_core::check::verdict::{CheckError, FailReason, Verdict};
@@ -18,14 +21,16 @@ use supercheck_core::time::Duration as CoreDuration;
 /// Most body bytes read while looking for `-b`'s text.
 const MAX_BODY: u64 = 1024 * 1024;
 
-/// An `http://` URL, split for the request.
+/// An `http://` or `https://` URL, split for the request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpUrl {
+    /// `https://`: the exchange goes over TLS.
+    pub tls: bool,
     /// `host[:port]` as written, for the `Host` header.
     pub authority: String,
     /// The host to connect to (without IPv6 brackets).
     pub host: String,
-    /// The port (80 unless given).
+    /// The port (80, or 443 for https, unless given).
     pub port: u16,
     /// Path and query (`/` when empty).
     pub target: String,
@@ -42,24 +47,19 @@ impl fmt::Display for UrlError {
 }
 
 impl HttpUrl {
-    /// Reads an `http://host[:port][/path][?query]` URL.
+    /// Reads an `http[s]://host[:port][/path][?query]` URL. Whether https
+    /// can be probed is the caller's business (the `tls` feature, the roots).
     ///
     /// # Errors
-    /// Another scheme (`https` is not supported: there is no TLS stack), no
-    /// host, a bad port, or user information.
+    /// Another scheme, no host, a bad port, or user information.
     pub fn parse(url: &str) -> Result<Self, UrlError> {
         let (scheme, rest) = url
             .split_once("://")
             .ok_or_else(|| UrlError(format!("{url:?} is not an http:// URL")))?;
-        if scheme.eq_ignore_ascii_case("https") {
+        let tls = scheme.eq_ignore_ascii_case("https");
+        if !tls && !scheme.eq_ignore_ascii_case("http") {
             return Err(UrlError(format!(
-                "{url:?}: https is not supported (no TLS stack); superlance's httpok on Python 3.12 \
-                 failed every https probe and restarted on every tick"
-            )));
-        }
-        if !scheme.eq_ignore_ascii_case("http") {
-            return Err(UrlError(format!(
-                "{url:?}: only http:// URLs are supported"
+                "{url:?}: only http:// and https:// URLs are supported"
             )));
         }
         let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -88,6 +88,7 @@ impl HttpUrl {
             },
         };
         let port = match port {
+            None | Some("") if tls => 443,
             None | Some("") => 80,
             Some(p) => p
                 .parse::<u16>()
@@ -99,6 +100,7 @@ impl HttpUrl {
             return Err(UrlError(format!("{url:?}: no host, or spaces in the path")));
         }
         Ok(Self {
+            tls,
             authority: authority.to_string(),
             host: host.to_string(),
             port,
@@ -124,21 +126,40 @@ pub fn attempts_for(timeout_secs: u64) -> u32 {
         .max(1)
 }
 
+/// What a probe found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// More to log than the verdict says (a TLS failure's specifics).
+    pub detail: Option<String>,
+}
+
+impl From<Verdict> for Outcome {
+    fn from(verdict: Verdict) -> Self {
+        Self {
+            verdict,
+            detail: None,
+        }
+    }
+}
+
 /// One `GET`, retried `attempts` times in all on connection failures, with
-/// `pause` between attempts. Each attempt (connect, send, whole answer) has
-/// `timeout`.
+/// `pause` between attempts. Each attempt (connect, TLS handshake, send,
+/// whole answer) has `timeout`.
 pub fn probe(
     url: &HttpUrl,
+    transport: &Transport,
     expect: &Expect,
     timeout: Duration,
     attempts: u32,
     pause: Duration,
-) -> Verdict {
+) -> Outcome {
     let mut attempt = 1;
     loop {
-        let verdict = attempt_once(url, expect, timeout);
+        let outcome = attempt_once(url, transport, expect, timeout);
         let retryable = matches!(
-            verdict,
+            outcome.verdict,
             Verdict::Fail(
                 FailReason::ConnectionRefused
                     | FailReason::ConnectTimeout { .. }
@@ -147,18 +168,25 @@ pub fn probe(
             )
         );
         if !retryable || attempt >= attempts {
-            return verdict;
+            return outcome;
         }
         attempt += 1;
         std::thread::sleep(pause);
     }
 }
 
-fn attempt_once(url: &HttpUrl, expect: &Expect, timeout: Duration) -> Verdict {
+fn attempt_once(
+    url: &HttpUrl,
+    transport: &Transport,
+    expect: &Expect,
+    timeout: Duration,
+) -> Outcome {
     let deadline = Instant::now() + timeout;
     let addrs: Vec<SocketAddr> = match (url.host.as_str(), url.port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
-        Err(_) => return Verdict::Error(CheckError::Config("the URL's host does not resolve")),
+        Err(_) => {
+            return Verdict::Error(CheckError::Config("the URL's host does not resolve")).into();
+        }
     };
     let mut last = Verdict::Fail(FailReason::ConnectionRefused);
     for addr in addrs {
@@ -166,14 +194,40 @@ fn attempt_once(url: &HttpUrl, expect: &Expect, timeout: Duration) -> Verdict {
         if left.is_zero() {
             return Verdict::Fail(FailReason::ConnectTimeout {
                 after: to_core(timeout),
-            });
+            })
+            .into();
         }
         match TcpStream::connect_timeout(&addr, left) {
-            Ok(stream) => return exchange(stream, url, expect, deadline, timeout),
+            Ok(stream) => {
+                return match transport.open(stream, deadline) {
+                    Ok(conn) => exchange(conn, url, expect, timeout),
+                    Err(e) => failure(&e, timeout),
+                };
+            }
             Err(e) => last = connect_failure(&e, timeout),
         }
     }
-    last
+    last.into()
+}
+
+/// The outcome of an I/O error once connected: a TLS failure with its
+/// reason, a timeout, or a reset.
+fn failure(e: &io::Error, timeout: Duration) -> Outcome {
+    if let Some((verdict, detail)) = tls_failure(e) {
+        return Outcome {
+            verdict,
+            detail: Some(detail),
+        };
+    }
+    match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            Verdict::Fail(FailReason::ResponseTimeout {
+                after: to_core(timeout),
+            })
+        }
+        _ => Verdict::Fail(FailReason::ConnectionReset),
+    }
+    .into()
 }
 
 fn connect_failure(e: &io::Error, timeout: Duration) -> Verdict {
@@ -190,28 +244,13 @@ fn connect_failure(e: &io::Error, timeout: Duration) -> Verdict {
     }
 }
 
-fn exchange(
-    mut stream: TcpStream,
-    url: &HttpUrl,
-    expect: &Expect,
-    deadline: Instant,
-    timeout: Duration,
-) -> Verdict {
-    let timed_out = Verdict::Fail(FailReason::ResponseTimeout {
-        after: to_core(timeout),
-    });
+fn exchange(mut conn: Conn, url: &HttpUrl, expect: &Expect, timeout: Duration) -> Outcome {
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: httpok\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         url.target, url.authority
     );
-    let io_verdict = |e: &io::Error| match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timed_out,
-        _ => Verdict::Fail(FailReason::ConnectionReset),
-    };
-    if let Err(e) =
-        set_deadline(&stream, deadline).and_then(|()| stream.write_all(request.as_bytes()))
-    {
-        return io_verdict(&e);
+    if let Err(e) = conn.write_all(request.as_bytes()) {
+        return failure(&e, timeout);
     }
     let mut input = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -225,19 +264,19 @@ fn exchange(
             }
             Ok(Parsed::Complete(head)) => break (head.code(), head.framing(), head.head_len()),
             Ok(Parsed::Incomplete) => {}
-            Err(_) => return Verdict::Fail(FailReason::ConnectionReset),
+            Err(_) => return Verdict::Fail(FailReason::ConnectionReset).into(),
         }
-        match read_some(&mut stream, &mut chunk, deadline) {
-            Ok(0) => return Verdict::Fail(FailReason::ConnectionReset),
+        match conn.read(&mut chunk) {
+            Ok(0) => return Verdict::Fail(FailReason::ConnectionReset).into(),
             Ok(n) => input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-            Err(e) => return io_verdict(&e),
+            Err(e) => return failure(&e, timeout),
         }
     };
     if !expect.codes.contains(&code) {
-        return Verdict::Fail(FailReason::BadStatus { code });
+        return Verdict::Fail(FailReason::BadStatus { code }).into();
     }
     let Some(needle) = expect.body.as_deref() else {
-        return Verdict::Pass;
+        return Verdict::Pass.into();
     };
     // The body, decoded, until the text is found or the body ends.
     let limits = BodyLimits {
@@ -245,7 +284,7 @@ fn exchange(
         ..BodyLimits::default()
     };
     let Ok(mut decoder) = BodyDecoder::new(framing, limits) else {
-        return Verdict::Fail(FailReason::BodyMismatch);
+        return Verdict::Fail(FailReason::BodyMismatch).into();
     };
     input.drain(..head_len);
     let mut body = Vec::new();
@@ -253,18 +292,18 @@ fn exchange(
     loop {
         let done = decode_available(&mut decoder, &mut input, &mut body);
         if contains(&body, needle.as_bytes()) {
-            return Verdict::Pass;
+            return Verdict::Pass.into();
         }
         if done || eof {
-            return Verdict::Fail(FailReason::BodyMismatch);
+            return Verdict::Fail(FailReason::BodyMismatch).into();
         }
-        match read_some(&mut stream, &mut chunk, deadline) {
+        match conn.read(&mut chunk) {
             Ok(0) => {
                 eof = true;
                 let _ = decoder.finish_at_eof();
             }
             Ok(n) => input.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-            Err(e) => return io_verdict(&e),
+            Err(e) => return failure(&e, timeout),
         }
     }
 }
@@ -287,25 +326,6 @@ fn decode_available(decoder: &mut BodyDecoder, input: &mut Vec<u8>, body: &mut V
         input.drain(..consumed.min(input.len()));
         if let Some(finished) = finished {
             return finished;
-        }
-    }
-}
-
-fn set_deadline(stream: &TcpStream, deadline: Instant) -> io::Result<()> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(io::Error::from(io::ErrorKind::TimedOut));
-    }
-    stream.set_read_timeout(Some(left))?;
-    stream.set_write_timeout(Some(left))
-}
-
-fn read_some(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
-    loop {
-        set_deadline(stream, deadline)?;
-        match stream.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
         }
     }
 }
@@ -341,9 +361,11 @@ mod tests {
     }
 
     #[test]
-    fn https_url_is_refused_at_startup_instead_of_restarting_every_tick() {
-        let e = HttpUrl::parse("https://example.org/").unwrap_err();
-        assert!(e.0.contains("https is not supported"), "{e}");
+    fn https_urls_default_to_port_443_and_say_they_need_tls() {
+        let u = HttpUrl::parse("HTTPS://example.org/x").unwrap();
+        assert_eq!((u.tls, u.host.as_str(), u.port), (true, "example.org", 443));
+        let u = HttpUrl::parse("http://example.org/x").unwrap();
+        assert_eq!((u.tls, u.port), (false, 80));
     }
 
     #[test]
