@@ -217,7 +217,7 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                 "root-dir",
                 "Directory of heartbeat files [default: $TMPDIR or /tmp]",
             )),
-        Tool::Complex => cmd.about("Run several checks at once").arg(
+        Tool::Complex => super::heartbeat::listen_args(cmd).about("Run several checks at once").arg(
             flag(
                 "check_config",
                 'c',
@@ -244,6 +244,7 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                     .allow_hyphen_values(true)
                     .required(true),
             ),
+        Tool::Heartbeat => super::heartbeat::args(cmd),
     };
     with_extras(cmd)
 }

@@ -4,5 +4,6 @@ pub mod convert;
 pub mod crashmail;
 pub mod drop_in;
 pub mod getopt;
+pub mod heartbeat;
 pub mod superlance;
 pub mod tool;

@@ -224,6 +224,7 @@ impl RunnerBuilder {
                 len_mode: LenMode::Chars,
                 once: false,
                 frontend: None,
+                heartbeat: None,
             },
         })
     }

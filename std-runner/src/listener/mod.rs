@@ -23,6 +23,8 @@ mod checks;
 pub mod config;
 mod custom;
 mod frontend;
+pub mod heartbeat;
+mod heartbeat_check;
 mod keep_alive;
 pub mod protocol;
 mod round;
@@ -58,8 +60,10 @@ const SIGNALS: Token = Token(1);
 const CUSTOM: Token = Token(2);
 /// The HTTP frontend's listening socket (`--listen`).
 const FRONTEND: Token = Token(3);
+/// The heartbeat check's UDP socket.
+const HEARTBEAT: Token = Token(4);
 /// Tokens of sockets start here; each task and frontend connection gets a fresh one.
-const FIRST_TASK: usize = 4;
+const FIRST_TASK: usize = 5;
 
 /// Core instants count milliseconds from a point far enough in the past that
 /// a process started long before the listener still has a start time.
@@ -160,6 +164,8 @@ pub struct Listener {
     record: crate::frontend::state::Record,
     /// The HTTP frontend, with `--listen`.
     frontend: Option<crate::frontend::server::Server>,
+    /// The heartbeat check's socket and trackers.
+    heartbeat: Option<heartbeat::HeartbeatReceiver>,
 }
 
 impl Listener {
@@ -213,7 +219,9 @@ impl Listener {
             stdin_open: true,
             record: crate::frontend::state::Record::new(kinds),
             frontend: None,
+            heartbeat: None,
         };
+        listener.start_heartbeat()?;
         listener.start_frontend()?;
         Ok(listener)
     }
@@ -278,6 +286,7 @@ impl Listener {
                     SIGNALS => self.on_signals(),
                     CUSTOM => self.on_custom_results(),
                     FRONTEND => self.on_frontend_accept(),
+                    HEARTBEAT => self.on_heartbeats(),
                     Token(token) if self.frontend_owns(token) => self.on_frontend_event(token),
                     Token(token) => {
                         // An idle kept-alive connection only matters when its

@@ -163,6 +163,7 @@ fn base_config(
         len_mode: LenMode::Chars,
         once: false,
         frontend: None,
+        heartbeat: None,
     }
 }
 
