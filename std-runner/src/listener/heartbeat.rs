@@ -155,7 +155,10 @@ impl HeartbeatReceiver {
         let mut socket = UdpSocket::bind(listen.bind).map_err(|e| {
             io::Error::new(
                 e.kind(),
-                format!("--bind: cannot receive heartbeats on udp {}: {e}", listen.bind),
+                format!(
+                    "--bind: cannot receive heartbeats on udp {}: {e}",
+                    listen.bind
+                ),
             )
         })?;
         registry.register(&mut socket, token, Interest::READABLE)?;
@@ -306,7 +309,13 @@ mod tests {
         rx.on_datagram(b"SCHB1 device=pump seq=0 uptime_ms=10\n", local, now);
         let c = rx.counters();
         assert_eq!(
-            (c.received, c.accepted, c.spoofed, c.unknown_device, c.malformed),
+            (
+                c.received,
+                c.accepted,
+                c.spoofed,
+                c.unknown_device,
+                c.malformed
+            ),
             (5, 1, 1, 1, 1)
         );
         assert_eq!(c.outcome(Outcome::Duplicate), 1);
