@@ -122,7 +122,7 @@ impl BeatCounters {
         family("malformed", self.malformed);
         family("spoofed", self.spoofed);
         family("unknown_device", self.unknown_device);
-        for outcome in OUTCOMES.into_iter().filter(|o| !o.accepted()) {
+        for outcome in OUTCOMES {
             family(outcome.name(), self.outcome(outcome));
         }
     }
@@ -287,6 +287,7 @@ mod tests {
         counters.render_metrics(&mut text);
         assert!(text.contains("supercheck_heartbeat_datagrams_total{result=\"duplicate\"} 1\n"));
         assert!(text.contains("supercheck_heartbeat_datagrams_total{result=\"spoofed\"} 1\n"));
+        assert!(text.contains("supercheck_heartbeat_datagrams_total{result=\"rebooted\"} 0\n"));
     }
 
     #[test]
