@@ -84,9 +84,14 @@ pub fn heartbeat_verdict(
     let age = now.saturating_since(last_seen.unwrap_or(watching_since));
     if age <= timeout {
         Verdict::Pass
-    } else {
+    } else if last_seen.is_some() {
         Verdict::Fail(FailReason::HeartbeatSilent {
             age,
+            limit: timeout,
+        })
+    } else {
+        Verdict::Fail(FailReason::HeartbeatNeverHeard {
+            waited: age,
             limit: timeout,
         })
     }
@@ -198,10 +203,17 @@ mod tests {
         );
         assert_eq!(
             heartbeat_verdict(Instant::from_secs(111), None, start, timeout),
-            Verdict::Fail(FailReason::HeartbeatSilent {
-                age: Duration::from_secs(11),
+            Verdict::Fail(FailReason::HeartbeatNeverHeard {
+                waited: Duration::from_secs(11),
                 limit: timeout,
             })
+        );
+        assert_eq!(
+            std::format!(
+                "{}",
+                heartbeat_verdict(Instant::from_secs(111), None, start, timeout)
+            ),
+            "fail: no heartbeat heard since watching began 11.000s ago, limit 10.000s"
         );
     }
 }

@@ -11,6 +11,7 @@
 mod error;
 mod exec;
 mod file;
+mod heartbeat;
 mod http;
 mod resource;
 mod text;
@@ -22,6 +23,9 @@ use core::fmt;
 pub use error::SpecError;
 pub use exec::{Argv, Command, ExecSpec, MAX_ARGS};
 pub use file::FileSpec;
+pub use heartbeat::{
+    DEFAULT_HEARTBEAT_TIMEOUT, DeviceBinding, HeartbeatSpec, MAX_DEVICE_BINDINGS, valid_device_name,
+};
 pub use http::{
     Body, Header, Headers, HttpSpec, MAX_HEADERS, MAX_STATUS_ITEMS, StatusItem, StatusList,
 };
@@ -51,11 +55,13 @@ pub enum CheckKind {
     File,
     /// `exec`
     Exec,
+    /// `heartbeat`: UDP heartbeat datagrams from a device
+    Heartbeat,
 }
 
 impl CheckKind {
     /// Every kind, in declaration order.
-    pub const ALL: [CheckKind; 7] = [
+    pub const ALL: [CheckKind; 8] = [
         CheckKind::Http,
         CheckKind::Tcp,
         CheckKind::XmlRpc,
@@ -63,6 +69,7 @@ impl CheckKind {
         CheckKind::Cpu,
         CheckKind::File,
         CheckKind::Exec,
+        CheckKind::Heartbeat,
     ];
 
     /// The name used in configuration and logs.
@@ -75,6 +82,7 @@ impl CheckKind {
             CheckKind::Cpu => "cpu",
             CheckKind::File => "file",
             CheckKind::Exec => "exec",
+            CheckKind::Heartbeat => "heartbeat",
         }
     }
 
@@ -137,6 +145,8 @@ pub enum CheckSpec<'a> {
     File(FileSpec<'a>),
     /// A command's exit status.
     Exec(ExecSpec<'a>),
+    /// Heartbeat datagrams from the device a process depends on.
+    Heartbeat(HeartbeatSpec<'a>),
 }
 
 impl CheckSpec<'_> {
@@ -150,6 +160,7 @@ impl CheckSpec<'_> {
             CheckSpec::Cpu(_) => CheckKind::Cpu,
             CheckSpec::File(_) => CheckKind::File,
             CheckSpec::Exec(_) => CheckKind::Exec,
+            CheckSpec::Heartbeat(_) => CheckKind::Heartbeat,
         }
     }
 }

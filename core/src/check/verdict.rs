@@ -169,6 +169,14 @@ pub enum FailReason {
         /// The configured timeout.
         limit: Duration,
     },
+    /// No heartbeat datagram was ever accepted, and the timeout has passed
+    /// since watching began.
+    HeartbeatNeverHeard {
+        /// Time since watching began.
+        waited: Duration,
+        /// The configured timeout.
+        limit: Duration,
+    },
     /// The target answered with bytes that are not valid for the protocol.
     ProtocolGarbage(Protocol),
     /// A custom check (user code run by the runner's library API) found the
@@ -214,6 +222,10 @@ impl fmt::Display for FailReason {
             FailReason::HeartbeatSilent { age, limit } => {
                 write!(f, "no heartbeat datagram for {age}, limit {limit}")
             }
+            FailReason::HeartbeatNeverHeard { waited, limit } => write!(
+                f,
+                "no heartbeat heard since watching began {waited} ago, limit {limit}"
+            ),
             FailReason::ProtocolGarbage(protocol) => {
                 write!(f, "malformed {protocol} response from the target")
             }

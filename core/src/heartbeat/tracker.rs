@@ -66,20 +66,39 @@ struct Accepted {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BeatTracker {
     last: Option<Accepted>,
+    /// The last beat of the boot before the latest accepted reboot: a replayed
+    /// beat from just after an old boot passes for a reboot, and the device's
+    /// next genuine beat, which continues this boot, undoes it.
+    before_reboot: Option<Accepted>,
 }
 
 impl BeatTracker {
     /// A device not heard from yet.
     pub const fn new() -> Self {
-        Self { last: None }
+        Self {
+            last: None,
+            before_reboot: None,
+        }
     }
 
     /// Classifies `beat`, received at `now`, and remembers it if accepted.
     pub fn observe(&mut self, beat: &Beat<'_>, now: Instant) -> Outcome {
-        let outcome = match self.last {
+        let mut outcome = match self.last {
             None => Outcome::First,
             Some(last) => Self::classify(last, beat, now),
         };
+        if !outcome.accepted()
+            && self
+                .before_reboot
+                .is_some_and(|before| Self::classify(before, beat, now) == Outcome::Fresh)
+        {
+            // The "reboot" was a replay: the boot before it goes on.
+            self.before_reboot = None;
+            outcome = Outcome::Fresh;
+        }
+        if outcome == Outcome::Rebooted {
+            self.before_reboot = self.last;
+        }
         if outcome.accepted() {
             self.last = Some(Accepted {
                 seq: beat.seq(),
@@ -219,6 +238,37 @@ mod tests {
             t.observe(&beat(0, 50_000), at(200_000)),
             Outcome::OutOfOrder
         );
+    }
+
+    #[test]
+    fn a_replayed_boot_beat_cannot_make_a_live_device_look_dead() {
+        let mut t = BeatTracker::new();
+        // Booted at 9 s; beats every second.
+        t.observe(&beat(0, 1_000), at(10_000));
+        for i in 1..=10u64 {
+            t.observe(&beat(i as u32, 1_000 + i * 1_000), at(10_000 + i * 1_000));
+        }
+        // The first beat, replayed: it looks like a reboot half a second ago.
+        assert_eq!(t.observe(&beat(0, 1_000), at(20_500)), Outcome::Rebooted);
+        // The device's next genuine beat continues the real boot and is accepted.
+        assert_eq!(t.observe(&beat(11, 12_000), at(21_000)), Outcome::Fresh);
+        assert_eq!(t.last_beat(), Some((11, 12_000)));
+        assert_eq!(t.observe(&beat(12, 13_000), at(22_000)), Outcome::Fresh);
+        assert!(t.alive(at(22_500), Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn after_a_genuine_reboot_old_beats_stay_ignored() {
+        let mut t = BeatTracker::new();
+        t.observe(&beat(100, 100_000), at(200_000));
+        assert_eq!(t.observe(&beat(0, 500), at(201_500)), Outcome::Rebooted);
+        assert_eq!(t.observe(&beat(1, 1_500), at(202_500)), Outcome::Fresh);
+        // A replay of the old boot's last beat.
+        assert_eq!(
+            t.observe(&beat(100, 100_000), at(203_000)),
+            Outcome::Implausible
+        );
+        assert_eq!(t.last_beat(), Some((1, 1_500)));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Checks keep their key order (they run in that order). Unlike
-//! supervisor_checks, `file` and `exec` are accepted (bug 18), `method`
+//! supervisor_checks, `file`, `exec` and `heartbeat` are accepted (bug 18), `method`
 //! defaults to `GET` (bug 3), xmlrpc targets are judged by value (bug 1), a
 //! check given twice or an empty object is refused, and every refusal is a
 //! [`ConfigError`] naming the check and key.

@@ -90,7 +90,7 @@ pub fn listener_config(
     env: &dyn Env,
 ) -> Result<ListenerConfig, ConfigError> {
     let check_name = text(m, "check_name").unwrap_or("check").to_string();
-    let selection = match (text(m, "process_name"), text(m, "process_group")) {
+    let mut selection = match (text(m, "process_name"), text(m, "process_group")) {
         (Some(name), _) => Selection::Namespec(name.to_string()),
         (None, Some(group)) => Selection::Group(group.to_string()),
         (None, None) => Selection::AllExcept(env.var("SUPERVISOR_GROUP_NAME")),
@@ -107,6 +107,14 @@ pub fn listener_config(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let checks = with_https(tool, m, checks)?;
+    if matches!(selection, Selection::AllExcept(_)) {
+        if let Some(bound) = super::heartbeat::bound_selection(&checks) {
+            selection = bound;
+        }
+    }
+    let heartbeat = super::heartbeat::needs_receiver(&checks)
+        .then(|| super::heartbeat::listen(m))
+        .transpose()?;
     let server = match text(m, "server_url")
         .map(str::to_string)
         .or_else(|| env.var("SUPERVISOR_SERVER_URL"))
@@ -141,6 +149,7 @@ pub fn listener_config(
         once: flag_set(m, "once"),
         frontend: frontend(m)?,
         notify: notify(tool, m)?,
+        heartbeat,
     })
 }
 
@@ -411,6 +420,7 @@ fn check_specs(tool: Tool, m: &ArgMatches) -> Result<Vec<CheckSpec<'static>>, Co
             exec.timeout = timeout(m, "-t/--timeout")?;
             CheckSpec::Exec(exec)
         }
+        Tool::Heartbeat => CheckSpec::Heartbeat(super::heartbeat::spec(m)?),
     };
     Ok(vec![spec])
 }

@@ -236,15 +236,17 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                 "root-dir",
                 "Directory of heartbeat files [default: $TMPDIR or /tmp]",
             )),
-        Tool::Complex => cmd.about("Run several checks at once").arg(
-            flag(
-                "check_config",
-                'c',
-                "check-config",
-                "Check config in JSON format",
-            )
-            .required(true),
-        ),
+        Tool::Complex => super::heartbeat::listen_args(cmd)
+            .about("Run several checks at once")
+            .arg(
+                flag(
+                    "check_config",
+                    'c',
+                    "check-config",
+                    "Check config in JSON format",
+                )
+                .required(true),
+            ),
         Tool::Exec => cmd
             .about("Run a command per process; exit status 0 is healthy")
             .arg(
@@ -263,6 +265,7 @@ pub fn command(tool: Tool, name: &'static str) -> Command {
                     .allow_hyphen_values(true)
                     .required(true),
             ),
+        Tool::Heartbeat => super::heartbeat::args(cmd),
     };
     super::manual::document(with_extras(cmd), tool, name)
 }

@@ -89,6 +89,17 @@ pub fn about(tool: Tool, name: &str) -> String {
              \"num_retries\", \"max_rss\", \"max_cpu\", \"interval\", \"filepath\", \
              \"command\"...). Any failing check restarts the process.",
         ),
+        Tool::Heartbeat => (
+            "restart supervisord processes whose device stops sending heartbeats",
+            "It receives UDP heartbeats (SCHB1 datagrams: device name, sequence number, \
+             uptime) on --bind (default 127.0.0.1:9110) all the time, and on every TICK \
+             fails the check of each selected RUNNING process whose device sent no \
+             accepted beat for -t seconds (a device never heard counts from the \
+             listener's start). --device DEVICE=PROCESS binds a device to the process \
+             that talks to it (default: the device named like the process). Malformed, \
+             replayed, implausible or unknown-device datagrams, and any from a source \
+             not in --allow-from, are counted and ignored.",
+        ),
         Tool::Exec => (
             "restart supervisord processes for which a command fails",
             "On every TICK it runs COMMAND once for each selected RUNNING process, in its own \
@@ -157,9 +168,10 @@ fn example(tool: Tool, name: &str) -> String {
             r#"-n web_check -g web -c '{"http":{"port":8080,"url":"/ping","timeout":5},"memory":{"max_rss":204800}}'"#
         }
         Tool::Exec => "-n ping_check -g web -t 5 -- /usr/local/bin/ping-web",
+        Tool::Heartbeat => "-n pump_check --device pump-7=bridges:pump7 -t 15",
     };
     let name = match tool {
-        Tool::Exec => "supercheck exec".to_string(),
+        Tool::Exec | Tool::Heartbeat => format!("supercheck {}", tool.subcommand()),
         _ => format!("/usr/local/bin/{name}"),
     };
     format!(

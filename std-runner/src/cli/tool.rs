@@ -21,11 +21,13 @@ pub enum Tool {
     Complex,
     /// `supercheck exec`: a command's exit status (no Python counterpart).
     Exec,
+    /// `supercheck heartbeat`: UDP heartbeats from devices (no Python counterpart).
+    Heartbeat,
 }
 
 impl Tool {
     /// Every check tool.
-    pub const ALL: [Tool; 8] = [
+    pub const ALL: [Tool; 9] = [
         Tool::Http,
         Tool::Tcp,
         Tool::XmlRpc,
@@ -34,6 +36,7 @@ impl Tool {
         Tool::File,
         Tool::Complex,
         Tool::Exec,
+        Tool::Heartbeat,
     ];
 
     /// The subcommand name (`http`, `tcp`...).
@@ -47,6 +50,7 @@ impl Tool {
             Tool::File => "file",
             Tool::Complex => "complex",
             Tool::Exec => "exec",
+            Tool::Heartbeat => "heartbeat",
         }
     }
 
@@ -60,7 +64,7 @@ impl Tool {
             Tool::Cpu => Some("supervisor_cpu_check"),
             Tool::File => Some("supervisor_file_check"),
             Tool::Complex => Some("supervisor_complex_check"),
-            Tool::Exec => None,
+            Tool::Exec | Tool::Heartbeat => None,
         }
     }
 

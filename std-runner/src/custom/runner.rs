@@ -225,6 +225,7 @@ impl RunnerBuilder {
                 once: false,
                 frontend: None,
                 notify: None,
+                heartbeat: None,
             },
         })
     }

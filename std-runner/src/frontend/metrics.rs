@@ -12,6 +12,8 @@
 //! - `supercheck_restart_budget_left{process}`: restarts the budget still
 //!   allows (only with `--restart-budget`);
 //! - `supercheck_ticks_total` and `supercheck_last_tick_timestamp_seconds`.
+//! - with a heartbeat check, `supercheck_heartbeat_datagrams_total{result}`
+//!   (appended by the listener, `listener/heartbeat.rs`).
 
 use std::fmt::Write as _;
 

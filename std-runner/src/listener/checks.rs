@@ -176,6 +176,10 @@ impl Listener {
                 }
                 Err(e) => self.finish_check(key, check, round, exec::spawn_error_verdict(&e)),
             },
+            CheckSpec::Heartbeat(heartbeat) => {
+                let verdict = self.heartbeat_verdict(key, check, heartbeat, &snapshot);
+                self.finish_check(key, check, round, verdict);
+            }
             _ => self.finish_check(
                 key,
                 check,

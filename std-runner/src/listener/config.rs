@@ -215,6 +215,8 @@ pub struct ListenerConfig {
     pub once: bool,
     /// The HTTP frontend (`--listen`), off by default.
     pub frontend: Option<crate::frontend::FrontendConfig>,
+    /// Where heartbeat datagrams are received, when a heartbeat check is configured.
+    pub heartbeat: Option<super::heartbeat::HeartbeatListen>,
     /// Where restarts, give-ups and recoveries are reported (`--mail-to`,
     /// `--webhook`), off by default.
     pub notify: Option<NotifyConfig>,

@@ -176,13 +176,19 @@ impl Listener {
                     }
                 }
             }
-            "/metrics" => server::reply_bytes(
-                200,
-                metrics::CONTENT_TYPE,
-                &no_store,
-                metrics::render(&self.record).as_bytes(),
-                head_only,
-            ),
+            "/metrics" => {
+                let mut text = metrics::render(&self.record);
+                if let Some(receiver) = &self.heartbeat {
+                    receiver.counters().render_metrics(&mut text);
+                }
+                server::reply_bytes(
+                    200,
+                    metrics::CONTENT_TYPE,
+                    &no_store,
+                    text.as_bytes(),
+                    head_only,
+                )
+            }
             "/" => server::reply_bytes(
                 200,
                 page::CONTENT_TYPE,

@@ -23,6 +23,8 @@ mod checks;
 pub mod config;
 mod custom;
 mod frontend;
+pub mod heartbeat;
+mod heartbeat_check;
 mod keep_alive;
 mod notify;
 pub mod protocol;
@@ -59,8 +61,10 @@ const SIGNALS: Token = Token(1);
 const CUSTOM: Token = Token(2);
 /// The HTTP frontend's listening socket (`--listen`).
 const FRONTEND: Token = Token(3);
+/// The heartbeat check's UDP socket.
+const HEARTBEAT: Token = Token(4);
 /// Tokens of sockets start here; each task and frontend connection gets a fresh one.
-const FIRST_TASK: usize = 4;
+const FIRST_TASK: usize = 5;
 
 /// Core instants count milliseconds from a point far enough in the past that
 /// a process started long before the listener still has a start time.
@@ -165,6 +169,8 @@ pub struct Listener {
     notifier: Option<crate::notification::Notifier>,
     /// Named programs found missing at the last process list (logged when it changes).
     unmatched: Vec<String>,
+    /// The heartbeat check's socket and trackers.
+    heartbeat: Option<heartbeat::HeartbeatReceiver>,
 }
 
 impl Listener {
@@ -222,7 +228,9 @@ impl Listener {
             stdin_open: true,
             record: crate::frontend::state::Record::new(kinds),
             frontend: None,
+            heartbeat: None,
         };
+        listener.start_heartbeat()?;
         listener.start_frontend()?;
         Ok(listener)
     }
@@ -290,6 +298,7 @@ impl Listener {
                     SIGNALS => self.on_signals(),
                     CUSTOM => self.on_custom_results(),
                     FRONTEND => self.on_frontend_accept(),
+                    HEARTBEAT => self.on_heartbeats(),
                     Token(token) if self.frontend_owns(token) => self.on_frontend_event(token),
                     Token(token) => {
                         // An idle kept-alive connection only matters when its

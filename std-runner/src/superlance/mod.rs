@@ -175,6 +175,7 @@ fn base_config(
         once: false,
         frontend: None,
         notify: None,
+        heartbeat: None,
     }
 }
 

@@ -49,6 +49,15 @@ pub enum SpecError {
     XmlRpcUrlNeedsPort,
     /// An XML-RPC `port` without a `url`.
     XmlRpcPortNeedsUrl,
+    /// A heartbeat device name that is empty, too long or has a character
+    /// outside `[A-Za-z0-9._-]`.
+    DeviceName,
+    /// A process namespec that is empty or holds spaces or control characters.
+    ProcessName,
+    /// A device binding not of the form `DEVICE=PROCESS`.
+    DeviceBinding,
+    /// The same process bound to a device twice.
+    DuplicateBinding,
 }
 
 impl fmt::Display for SpecError {
@@ -83,6 +92,14 @@ impl fmt::Display for SpecError {
             }
             SpecError::XmlRpcUrlNeedsPort => f.write_str("\"url\" needs \"port\""),
             SpecError::XmlRpcPortNeedsUrl => f.write_str("\"port\" is only used with \"url\""),
+            SpecError::DeviceName => f.write_str(
+                "device name must be 1 to 32 characters of letters, digits, '.', '_' and '-'",
+            ),
+            SpecError::ProcessName => {
+                f.write_str("process must be a namespec (NAME or GROUP:NAME) without spaces")
+            }
+            SpecError::DeviceBinding => f.write_str("must be DEVICE=PROCESS"),
+            SpecError::DuplicateBinding => f.write_str("process bound to a device twice"),
         }
     }
 }

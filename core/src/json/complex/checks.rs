@@ -3,16 +3,17 @@
 //!
 //! Keys follow supervisor_checks (section 3.2 of the spec) plus our own:
 //! `expected_status` / `expected_body` for http, `timeout` for xmlrpc, and the
-//! `file` and `exec` checks. `null` means "not set" for every key.
+//! `file`, `exec` and `heartbeat` checks. `null` means "not set" for every key.
 
 use super::UnknownKeys;
 use super::fields::Fields;
 use crate::check::spec::{
     BasicAuth, Body, CheckKind, CheckSpec, CpuPercent, CpuSpec, ExecSpec, FileSpec, FsPath,
-    HttpSpec, MemorySpec, Method, RpcMethod, SpecError, TcpSpec, UrlPath, XmlRpcSpec, XmlRpcTarget,
+    HeartbeatSpec, HttpSpec, MemorySpec, Method, RpcMethod, SpecError, TcpSpec, UrlPath,
+    XmlRpcSpec, XmlRpcTarget,
 };
 use crate::json::RawJson;
-use crate::json::complex::compound::{command, headers, status_list};
+use crate::json::complex::compound::{command, device_bindings, headers, status_list};
 use crate::json::complex::error::{ConfigError, Expected};
 use crate::json::complex::fields::{float_of, integer_of};
 use crate::json::scan::{Value, ValueKind};
@@ -49,6 +50,7 @@ const MEMORY_KEYS: [&str; 2] = ["max_rss", "cumulative"];
 const CPU_KEYS: [&str; 2] = ["max_cpu", "interval"];
 const FILE_KEYS: [&str; 4] = ["timeout", "fail_on_error", "filepath", "root_dir"];
 const EXEC_KEYS: [&str; 2] = ["command", "timeout"];
+const HEARTBEAT_KEYS: [&str; 2] = ["timeout", "devices"];
 
 /// Reads the settings object `value` of a check of `kind`.
 pub(crate) fn read_check<'a>(
@@ -76,6 +78,11 @@ pub(crate) fn read_check<'a>(
         CheckKind::Exec => {
             exec(&Fields::read(kind, value, &EXEC_KEYS, unknown)?, scratch).map(CheckSpec::Exec)
         }
+        CheckKind::Heartbeat => heartbeat(
+            &Fields::read(kind, value, &HEARTBEAT_KEYS, unknown)?,
+            scratch,
+        )
+        .map(CheckSpec::Heartbeat),
     }
 }
 
@@ -203,5 +210,16 @@ fn file<'a>(f: &Fields<'a, 4>, scratch: &mut Scratch<'a>) -> Result<FileSpec<'a>
 fn exec<'a>(f: &Fields<'a, 2>, scratch: &mut Scratch<'a>) -> Result<ExecSpec<'a>, ConfigError<'a>> {
     let mut spec = ExecSpec::new(command(f, "command", scratch)?);
     spec.timeout = f.timeout("timeout")?.unwrap_or(spec.timeout);
+    Ok(spec)
+}
+
+/// `{"timeout": seconds, "devices": {"pump": "bridge"}}`, both optional.
+fn heartbeat<'a>(
+    f: &Fields<'a, 2>,
+    scratch: &mut Scratch<'a>,
+) -> Result<HeartbeatSpec<'a>, ConfigError<'a>> {
+    let mut spec = HeartbeatSpec::new();
+    spec.timeout = f.timeout("timeout")?.unwrap_or(spec.timeout);
+    device_bindings(f, "devices", &mut spec, scratch)?;
     Ok(spec)
 }

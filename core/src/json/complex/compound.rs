@@ -3,7 +3,9 @@
 
 use super::error::{ConfigError, Expected};
 use super::fields::{Fields, integer_of, syntax_error};
-use crate::check::spec::{Argv, Command, Headers, SpecError, StatusItem, StatusList};
+use crate::check::spec::{
+    Argv, Command, DeviceBinding, Headers, HeartbeatSpec, SpecError, StatusItem, StatusList,
+};
 use crate::json::scan::{Value, ValueKind};
 use crate::json::scratch::Scratch;
 
@@ -32,6 +34,34 @@ pub(crate) fn headers<'a, const N: usize>(
             .map_err(|e| f.invalid_at(member.key_offset, key, e))?;
     }
     Ok(headers)
+}
+
+/// `key` holds an object of device name → process namespec strings, bound
+/// into `spec` in order.
+pub(crate) fn device_bindings<'a, const N: usize>(
+    f: &Fields<'a, N>,
+    key: &'static str,
+    spec: &mut HeartbeatSpec<'a>,
+    scratch: &mut Scratch<'a>,
+) -> Result<(), ConfigError<'a>> {
+    let Some(v) = f.value(key) else {
+        return Ok(());
+    };
+    let ValueKind::Object(object) = v.kind else {
+        return Err(f.expected(&v, key, Expected::StringObject));
+    };
+    for member in object.members() {
+        let member = member.map_err(syntax_error)?;
+        let ValueKind::String(value) = member.value.kind else {
+            return Err(f.expected(&member.value, key, Expected::StringObject));
+        };
+        let device = f.decode(key, &member.value, member.key, scratch)?;
+        let process = f.decode(key, &member.value, value, scratch)?;
+        DeviceBinding::new(device, process)
+            .and_then(|binding| spec.bind(binding))
+            .map_err(|e| f.invalid_at(member.key_offset, key, e))?;
+    }
+    Ok(())
 }
 
 /// `key` holds a status code, a pattern, or a non-empty array of those.
