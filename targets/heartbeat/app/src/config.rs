@@ -97,12 +97,12 @@ impl<'a> Config<'a> {
                     self.device = value;
                 }
                 "collector" => {
-                    self.collector = value.parse().map_err(|_| ConfigError::BadCollector)?;
+                    self.collector = parse_socket(value).ok_or(ConfigError::BadCollector)?;
                 }
                 "ip" => self.address = parse_cidr(value).ok_or(ConfigError::BadAddress)?,
                 "gateway" if value == "none" => self.gateway = None,
                 "gateway" => {
-                    self.gateway = Some(value.parse().map_err(|_| ConfigError::BadGateway)?);
+                    self.gateway = Some(parse_ipv4(value).ok_or(ConfigError::BadGateway)?);
                 }
                 "period_ms" => {
                     self.period_ms = value
@@ -118,10 +118,45 @@ impl<'a> Config<'a> {
     }
 }
 
+// Small hand-written parsers: core's `FromStr` for addresses costs about a
+// kilobyte of flash on the firmware.
+
+/// A decimal number of 1 to 5 digits, no sign.
+fn parse_decimal(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 5 {
+        return None;
+    }
+    text.bytes().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
+/// `a.b.c.d`, each part 0 to 255.
+fn parse_ipv4(text: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = text.split('.');
+    for octet in &mut octets {
+        *octet = u8::try_from(parse_decimal(parts.next()?)?).ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+}
+
+/// `a.b.c.d:port`, port 1 to 65535.
+fn parse_socket(text: &str) -> Option<SocketAddrV4> {
+    let (addr, port) = text.split_once(':')?;
+    let port = u16::try_from(parse_decimal(port)?)
+        .ok()
+        .filter(|p| *p > 0)?;
+    Some(SocketAddrV4::new(parse_ipv4(addr)?, port))
+}
+
+/// `a.b.c.d/prefix`, prefix 0 to 32.
 fn parse_cidr(text: &str) -> Option<Ipv4Cidr> {
     let (addr, prefix) = text.split_once('/')?;
-    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
-    Some(Ipv4Cidr::new(addr.parse().ok()?, prefix))
+    let prefix = u8::try_from(parse_decimal(prefix)?)
+        .ok()
+        .filter(|p| *p <= 32)?;
+    Some(Ipv4Cidr::new(parse_ipv4(addr)?, prefix))
 }
 
 #[cfg(test)]
@@ -150,6 +185,13 @@ mod tests {
             ("device=a/b", ConfigError::BadDevice),
             ("device=", ConfigError::BadDevice),
             ("collector=10.0.2.2", ConfigError::BadCollector),
+            ("collector=10.0.2.2:0", ConfigError::BadCollector),
+            ("collector=10.0.2.2:65536", ConfigError::BadCollector),
+            ("collector=10.0.2.256:80", ConfigError::BadCollector),
+            ("collector=10.0.2:80", ConfigError::BadCollector),
+            ("collector=10.0.2.2.1:80", ConfigError::BadCollector),
+            ("collector=10.0.+2.2:80", ConfigError::BadCollector),
+            ("gateway=10..2.2", ConfigError::BadGateway),
             ("ip=10.0.2.15/33", ConfigError::BadAddress),
             ("gateway=x", ConfigError::BadGateway),
             ("period_ms=0", ConfigError::BadPeriod),

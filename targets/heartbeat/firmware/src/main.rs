@@ -30,6 +30,9 @@ const STATS_EVERY_MS: u64 = 10_000;
 
 static COMMAND_LINE: StaticCell<[u8; semihosting::MAX_CMDLINE]> = StaticCell::new();
 static STORAGE: StaticCell<Storage<'static>> = StaticCell::new();
+/// The application (interface, sockets, driver with its frame buffers) in
+/// `.bss` too, so `size` shows the whole static RAM.
+static APP: StaticCell<App<'static, Lan9118>> = StaticCell::new();
 
 #[entry]
 fn main() -> ! {
@@ -40,11 +43,11 @@ fn main() -> ! {
 
     let mut config = Config::qemu_user_net(DEFAULT_DEVICE);
     let line_buf = COMMAND_LINE.init([0; semihosting::MAX_CMDLINE]);
-    if let Some(line) = semihosting::command_line(line_buf) {
-        if let Err(e) = config.apply_words(line) {
-            defmt::error!("bad command line {=str}: {}", line, e);
-            semihosting::exit(false);
-        }
+    if let Some(line) = semihosting::command_line(line_buf)
+        && let Err(e) = config.apply_words(line)
+    {
+        defmt::error!("bad command line {=str}: {}", line, e);
+        semihosting::exit(false);
     }
 
     let nic = match Lan9118::mps2(config.mac.0) {
@@ -62,18 +65,20 @@ fn main() -> ! {
         nic.link_up()
     );
     defmt::info!(
-        "device {=str} at {}, beats to {} every {=u32} ms",
+        "device {=str} at {=[u8]}/{=u8}, beats to {=[u8]}:{=u16} every {=u32} ms",
         config.device,
-        config.address,
-        config.collector,
+        config.address.address().octets(),
+        config.address.prefix_len(),
+        config.collector.ip().octets(),
+        config.collector.port(),
         config.period_ms
     );
 
     let now = clock.now_ms();
     let seed = u64::from(nic.id_rev()) ^ u64::from(clock::ticks()) ^ 0x5eed_c0de;
     let storage = STORAGE.init(Storage::new());
-    let mut app = match App::new(config, nic, storage, now, seed) {
-        Ok(app) => app,
+    let app = match App::new(config, nic, storage, now, seed) {
+        Ok(app) => APP.init(app),
         Err(e) => {
             defmt::error!("cannot start: {}", e);
             semihosting::exit(false)

@@ -20,7 +20,8 @@ pub fn command_line(buf: &mut [u8; MAX_CMDLINE]) -> Option<&str> {
     // lives until the call returns; the host writes at most `buf.len()`
     // bytes (NUL included) into `buf` and the length into `block[1]`. The
     // `bkpt` asm is not `nomem`, so the compiler re-reads both afterwards.
-    let status = unsafe { cortex_m_semihosting::syscall1(nr::GET_CMDLINE, block.as_mut_ptr() as usize) };
+    let status =
+        unsafe { cortex_m_semihosting::syscall1(nr::GET_CMDLINE, block.as_mut_ptr() as usize) };
     let [_, len] = block;
     if status != 0 {
         return None;
