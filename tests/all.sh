@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: set-up, formatting and lints,
 # unit/property/integration tests (real supervisord included), the no_std builds
-# of the core, and a short run of every fuzz target.
+# of the core, the heartbeat firmware in QEMU, and a short run of every fuzz target.
 #
 #   tests/all.sh              everything
 #   FUZZ_SECONDS=60 tests/all.sh   longer fuzzing
@@ -41,6 +41,18 @@ tests/wheel.sh
 
 step "static musl release binaries: x86_64, aarch64, armv7 (under qemu-user)"
 tests/cross.sh
+
+step "heartbeat firmware: release build, QEMU end to end, flash and RAM budgets"
+(
+    cd targets/heartbeat/firmware
+    cargo fmt -- --check
+    cargo clippy --release --locked -- -D warnings
+    cargo build --release --locked
+)
+heartbeat_elf="$PWD/targets/heartbeat/firmware/target/thumbv7em-none-eabihf/release/heartbeat"
+HEARTBEAT_FIRMWARE_ELF="$heartbeat_elf" cargo test -p supercheck-heartbeat --test qemu_e2e
+HEARTBEAT_FIRMWARE_ELF="$heartbeat_elf" cargo test -p supercheck --test heartbeat_device
+targets/heartbeat/size.sh "$heartbeat_elf"
 
 step "fuzz (${FUZZ_SECONDS:=20} s per target)"
 if rustup toolchain list | grep -q '^nightly' && command -v cargo-fuzz >/dev/null 2>&1; then

@@ -22,6 +22,15 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 
+# The heartbeat firmware boots in QEMU (mps2-an386); its sizes are read with
+# arm-none-eabi-size.
+if { ! command -v qemu-system-arm || ! command -v arm-none-eabi-size; } >/dev/null 2>&1 \
+    && command -v apt-get >/dev/null 2>&1; then
+    log "apt-get install qemu-system-arm binutils-arm-none-eabi"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        qemu-system-arm binutils-arm-none-eabi
+fi
+
 for target in thumbv7em-none-eabihf wasm32-wasip1 wasm32-wasip2; do
     if ! rustup target list --installed | grep -qx "$target"; then
         log "rustup target add $target"
