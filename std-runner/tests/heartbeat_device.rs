@@ -76,3 +76,79 @@ fn frozen_device_is_restarted_by_the_http_check() {
         sup.file("check.err")
     );
 }
+
+#[test]
+fn frozen_device_fails_both_checks_and_the_heartbeat_check_restarts_it() {
+    let Some(elf) = std::env::var_os("HEARTBEAT_FIRMWARE_ELF") else {
+        eprintln!("HEARTBEAT_FIRMWARE_ELF not set: supervisord heartbeat-device test skipped");
+        return;
+    };
+    let elf = elf.to_string_lossy().into_owned();
+    let (http, collector) = (free_port(), free_port());
+    let device = format!("dev-{http}");
+    // The http check only reports (its threshold is never reached); the
+    // heartbeat check, bound to the device's UDP beats, restarts. Its 6 s
+    // timeout is longer than a tick, so the first tick after the freeze
+    // always sees the http check fail before the restart replaces the device.
+    let sections = format!(
+        "[program:device]\n\
+         command=qemu-system-arm -machine mps2-an386 -nographic \
+         -semihosting-config enable=on,target=native,arg=heartbeat,arg=device={device},arg=collector=10.0.2.2:{collector},arg=period_ms=500 \
+         -nic user,model=lan9118,hostfwd=tcp:127.0.0.1:{http}-10.0.2.15:80 -kernel {elf}\n\
+         process_name=device_{http}\nstartsecs=1\nstopwaitsecs=2\n\
+         stdout_logfile={{dir}}/device.out\nstderr_logfile={{dir}}/device.err\n\n\
+         [group:devices]\nprograms=device\n\n\
+         [eventlistener:http_check]\n\
+         command={{dir}}/bin/supervisor_http_check -g devices -n http_check -u /health -t 2 -r 0 -p \".+_(\\d+)\" --fail-threshold 1000\n\
+         events=TICK_5\nstderr_logfile={{dir}}/http.err\nstdout_logfile={{dir}}/http.out\n\n\
+         [eventlistener:hb_check]\n\
+         command={{bin}} heartbeat -g devices -n hb_check --bind 127.0.0.1:{collector} --device {device}=devices:device_{http} -t 6\n\
+         events=TICK_5\nstderr_logfile={{dir}}/hb.err\nstdout_logfile={{dir}}/hb.out\n"
+    );
+    let sup = Supervisord::start("heartbeat-both", &sections);
+    let namespec = format!("devices:device_{http}");
+    for log in ["http.err", "hb.err"] {
+        assert!(
+            wait_for(Duration::from_secs(30), || sup
+                .file(log)
+                .contains("1 process(es) checked: all passed")),
+            "{log}:\n{}\nsupervisord:\n{}",
+            sup.file(log),
+            sup.main_log()
+        );
+    }
+    let pid = sup.pid(&namespec).unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(
+        wait_for(Duration::from_secs(40), || sup
+            .pid(&namespec)
+            .is_some_and(|p| p != pid)),
+        "the silent device was not restarted; heartbeat log:\n{}",
+        sup.file("hb.err")
+    );
+    let hb = sup.file("hb.err");
+    assert!(hb.contains("no heartbeat datagram for"), "{hb}");
+    assert!(hb.contains(&format!("{namespec}: restarting")), "{hb}");
+    let http_log = sup.file("http.err");
+    assert!(
+        http_log.contains(&format!("{namespec}: http check failed")),
+        "the frozen device's /health failed too:\n{http_log}"
+    );
+    // The new QEMU beats again: the heartbeat check passes.
+    let passes = sup.file("hb.err").matches("all passed").count();
+    assert!(
+        wait_for(Duration::from_secs(30), || sup
+            .file("hb.err")
+            .matches("all passed")
+            .count()
+            > passes),
+        "heartbeat log:\n{}",
+        sup.file("hb.err")
+    );
+}
