@@ -11,9 +11,9 @@
     clippy::indexing_slicing
 )]
 
-mod support;
 #[path = "support/serve.rs"]
 mod serve_support;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -74,9 +74,18 @@ fn documented_defaults_are_accepted_and_each_out_of_range_value_is_406_naming_it
     bad(&form("x", "not a url", "", DEFAULTS), "url");
     bad(&form("x", "https://127.0.0.1:9", "", DEFAULTS), "https");
     bad(&form("x", url, "nobody", DEFAULTS), "email");
-    bad(&form("x", url, "a@b.c", DEFAULTS).replace("timeout=5", "timeout=five"), "timeout");
-    bad(&form("x", url, "a@b.c", DEFAULTS).replace("&interval=30", ""), "interval");
-    bad(&form("x", url, "a@b.c", DEFAULTS).replace("appname=x&", ""), "appname");
+    bad(
+        &form("x", url, "a@b.c", DEFAULTS).replace("timeout=5", "timeout=five"),
+        "timeout",
+    );
+    bad(
+        &form("x", url, "a@b.c", DEFAULTS).replace("&interval=30", ""),
+        "interval",
+    );
+    bad(
+        &form("x", url, "a@b.c", DEFAULTS).replace("appname=x&", ""),
+        "appname",
+    );
     let json = serve.post_json("/healthchecker/monitor", "{}");
     assert_eq!(json.status, 415);
     assert_eq!(serve.get("/healthchecker/monitor").status, 405);
@@ -90,7 +99,9 @@ fn a_registration_probes_url_slash_health_and_reregistering_is_302_counting_noth
     let serve = Serve::start(dir.path(), "serve", &[], &[]);
     let body = form("My App", &demo.url(), "ops@example.com", DEFAULTS);
     assert_eq!(serve.post_form("/healthchecker/monitor", &body).status, 201);
-    wait(|| serve.get("/healthchecker/info?appname=My+App").json()["healthState"]["healthyChecks"] == 1);
+    wait(|| {
+        serve.get("/healthchecker/info?appname=My+App").json()["healthState"]["healthyChecks"] == 1
+    });
     assert!(
         demo.last_request().starts_with("GET /health HTTP/1.1"),
         "{}",
@@ -99,7 +110,10 @@ fn a_registration_probes_url_slash_health_and_reregistering_is_302_counting_noth
     let info = serve.get("/healthchecker/info?appname=My%20App").json();
     assert_eq!(info["appname"], "My App");
     assert_eq!(info["url"], demo.url().as_str());
-    assert_eq!((info["timeout"].as_u64(), info["interval"].as_u64()), (Some(5), Some(30)));
+    assert_eq!(
+        (info["timeout"].as_u64(), info["interval"].as_u64()),
+        (Some(5), Some(30))
+    );
     assert_eq!(info["healthState"]["emailAddr"], "ops@example.com");
     assert_eq!(info["healthState"]["currentHealth"], "UNKNOWN");
     assert_eq!(info["healthchecks"][0][1], 200);
@@ -112,14 +126,20 @@ fn a_registration_probes_url_slash_health_and_reregistering_is_302_counting_noth
     let reply = serve.post_form("/healthchecker/monitor", &again);
     assert_eq!(reply.status, 302, "{}", reply.body);
     assert!(reply.body.contains("already being monitored"));
-    assert_eq!(reply.header("Location"), None, "a client must not follow it");
+    assert_eq!(
+        reply.header("Location"),
+        None,
+        "a client must not follow it"
+    );
     let info = serve.get("/healthchecker/info?appname=My+App").json();
     assert_eq!(info["paused"], false);
     assert_eq!(info["healthState"]["unhealthyChecks"], 0);
     assert_eq!(info["url"], demo.url().as_str());
     assert_eq!(info["timeout"], 5);
     // Resumed: probed again at once, healthy.
-    wait(|| serve.get("/healthchecker/info?appname=My+App").json()["healthState"]["healthyChecks"] == 2);
+    wait(|| {
+        serve.get("/healthchecker/info?appname=My+App").json()["healthState"]["healthyChecks"] == 2
+    });
     assert_eq!(serve.monitor("My%20App")["failures"], 0);
 }
 
@@ -128,21 +148,35 @@ fn info_pause_resume_stop_and_status_answer_like_healthcheck_server_minus_its_bu
     let dir = temp("hc-verbs");
     let serve = Serve::start(dir.path(), "serve", &[], &[]);
     for app in ["one", "two"] {
-        let reply = serve.post_form("/healthchecker/monitor", &form(app, "http://127.0.0.1:9", "", DEFAULTS));
+        let reply = serve.post_form(
+            "/healthchecker/monitor",
+            &form(app, "http://127.0.0.1:9", "", DEFAULTS),
+        );
         assert_eq!(reply.status, 201);
     }
     // Unknown app: info is 404 (the Python's 500), the others 400.
     assert_eq!(serve.get("/healthchecker/info?appname=three").status, 404);
     assert_eq!(serve.get("/healthchecker/info").status, 400);
     for verb in ["pause", "resume", "stopmonitoring"] {
-        assert_eq!(serve.get(&format!("/healthchecker/{verb}?appname=three")).status, 400);
+        assert_eq!(
+            serve
+                .get(&format!("/healthchecker/{verb}?appname=three"))
+                .status,
+            400
+        );
         assert_eq!(serve.get(&format!("/healthchecker/{verb}")).status, 400);
     }
     let paused = serve.get("/healthchecker/pause?appname=one");
     assert_eq!((paused.status, paused.body.trim()), (200, "OK"));
-    assert_eq!(serve.get("/healthchecker/info?appname=one").json()["paused"], true);
+    assert_eq!(
+        serve.get("/healthchecker/info?appname=one").json()["paused"],
+        true
+    );
     assert_eq!(serve.get("/healthchecker/resume?appname=one").status, 200);
-    assert_eq!(serve.get("/healthchecker/info?appname=one").json()["paused"], false);
+    assert_eq!(
+        serve.get("/healthchecker/info?appname=one").json()["paused"],
+        false
+    );
 
     // Status: 200 (the Python's 501) with every app by name.
     let status = serve.get("/healthchecker/status");
@@ -151,12 +185,39 @@ fn info_pause_resume_stop_and_status_answer_like_healthcheck_server_minus_its_bu
     assert_eq!(all["one"]["appname"], "one");
     assert_eq!(all["two"]["healthState"]["unhealthy_threshold"], 2);
 
-    assert_eq!(serve.get("/healthchecker/stopmonitoring?appname=two").status, 200);
-    assert_eq!(serve.get("/healthchecker/stopmonitoring?appname=two").status, 400);
-    assert!(serve.get("/healthchecker/status").json().get("two").is_none());
+    assert_eq!(
+        serve
+            .get("/healthchecker/stopmonitoring?appname=two")
+            .status,
+        200
+    );
+    assert_eq!(
+        serve
+            .get("/healthchecker/stopmonitoring?appname=two")
+            .status,
+        400
+    );
+    assert!(
+        serve
+            .get("/healthchecker/status")
+            .json()
+            .get("two")
+            .is_none()
+    );
     // Both APIs share one namespace.
-    assert_eq!(serve.get("/v1/monitors/one").json()["origin"], "healthchecker");
-    assert_eq!(serve.post_json("/v1/monitors", r#"{"name":"one","url":"http://127.0.0.1:9/"}"#).status, 409);
+    assert_eq!(
+        serve.get("/v1/monitors/one").json()["origin"],
+        "healthchecker"
+    );
+    assert_eq!(
+        serve
+            .post_json(
+                "/v1/monitors",
+                r#"{"name":"one","url":"http://127.0.0.1:9/"}"#
+            )
+            .status,
+        409
+    );
 }
 
 /// A local server that answers every request `204 No Content`, until dropped.
@@ -181,7 +242,9 @@ impl NoContent {
                     continue;
                 };
                 stream.set_nonblocking(false).unwrap();
-                stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .unwrap();
                 let mut head = Vec::new();
                 let mut byte = [0u8; 1];
                 while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
@@ -216,7 +279,15 @@ fn only_200_is_healthy_for_a_healthchecker_monitor_but_any_2xx_for_a_v1_one() {
     let target = NoContent::start();
     let serve = Serve::start(dir.path(), "serve", &[], &[]);
     let url = format!("http://127.0.0.1:{}", target.port);
-    assert_eq!(serve.post_form("/healthchecker/monitor", &form("compat", &url, "", DEFAULTS)).status, 201);
+    assert_eq!(
+        serve
+            .post_form(
+                "/healthchecker/monitor",
+                &form("compat", &url, "", DEFAULTS)
+            )
+            .status,
+        201
+    );
     let api = format!(r#"{{"name":"api","url":"{url}/health"}}"#);
     assert_eq!(serve.post_json("/v1/monitors", &api).status, 201);
     wait(|| serve.monitor("compat")["failures"] == 1 && serve.monitor("api")["passes"] == 1);
