@@ -233,13 +233,15 @@ impl Resolver<'_> {
         parse_file: impl Fn(&Value) -> Option<T>,
         default: T,
     ) -> Result<T, String> {
+        // Taken out first: what is left at the end are unknown keys.
+        let from_file = self.file.remove(key);
         let (value, source) = if let Some(value) = cli {
             (value, Source::CommandLine)
         } else if let Some((var, text)) = var.and_then(|v| (self.env)(v).map(|t| (v, t))) {
             let value = parse_env(&text)
                 .ok_or_else(|| format!("environment {var}={text:?} is not a valid {key}"))?;
             (value, Source::Environment(var))
-        } else if let Some((value, line)) = self.file.remove(key) {
+        } else if let Some((value, line)) = from_file {
             let parsed = parse_file(&value).ok_or_else(|| {
                 format!("config file line {line}: {key} = {value} is not a valid {key}")
             })?;
@@ -354,8 +356,16 @@ pub fn resolve(
     } else {
         from_cli(m, "mdns").then_some(true)
     };
-    if let Some((Value::Bool(off), line)) = r.file.remove("no_mdns") {
-        r.file.insert("mdns".into(), (Value::Bool(!off), line));
+    match r.file.remove("no_mdns") {
+        Some((Value::Bool(off), line)) => {
+            r.file.insert("mdns".into(), (Value::Bool(!off), line));
+        }
+        Some((value, line)) => {
+            return Err(format!(
+                "config file line {line}: no_mdns = {value} is not True or False"
+            ));
+        }
+        None => {}
     }
     let mdns = r.get(
         "mdns",
