@@ -381,3 +381,46 @@ fn hostile_clients_get_4xx_and_the_server_keeps_serving() {
     assert_eq!(serve.get("/v1/monitors/slow").status, 200);
     assert!(serve.log_text().lines().all(|l| !l.contains("panicked")));
 }
+
+#[test]
+fn host_names_are_resolved_off_the_loop_and_an_unresolvable_one_fails_the_probe() {
+    let dir = temp("api-names");
+    let demo = Demo::start(dir.path(), "web");
+    let serve = Serve::start(dir.path(), "serve", &[], &[]);
+    let bad = body("nowhere", "http://no-such-host.invalid/", r#","timeout_s":2,"interval_s":300"#);
+    assert_eq!(serve.post_json("/v1/monitors", &bad).status, 201);
+    // This machine's own name, when it resolves to loopback (it goes through
+    // the lookup thread: only IP literals and `localhost` skip it).
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim();
+    let loopback = std::net::ToSocketAddrs::to_socket_addrs(&(host, demo.port))
+        .map(|mut a| a.next().is_some_and(|a| a.ip().is_loopback()))
+        .unwrap_or(false);
+    if loopback {
+        let named = body("named", &format!("http://{host}:{}/", demo.port), r#","interval_s":300"#);
+        assert_eq!(serve.post_json("/v1/monitors", &named).status, 201);
+        serve_support::wait(|| serve.monitor("named")["passes"] == 1);
+    } else {
+        eprintln!("{host} does not resolve to loopback here: only the failing lookup is tested");
+    }
+    let m = serve.wait_state("nowhere", "DEGRADED", 5);
+    let output = m["last_output"].as_str().unwrap();
+    assert!(output.contains("resolv"), "{output}");
+}
+
+#[test]
+fn a_client_that_never_finishes_its_request_gets_408_and_others_are_served_meanwhile() {
+    let dir = temp("api-slow");
+    let serve = Serve::start(dir.path(), "serve", &[], &[]);
+    let mut idle = TcpStream::connect(serve.addr).unwrap();
+    idle.write_all(b"POST /v1/monitors HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+        .unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let start = Instant::now();
+    assert_eq!(serve.get("/v1/monitors").status, 200);
+    let mut text = String::new();
+    let _ = std::io::Read::read_to_string(&mut idle, &mut text);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text:?}");
+    let waited = start.elapsed();
+    assert!((Duration::from_secs(9)..Duration::from_secs(14)).contains(&waited), "{waited:?}");
+}
