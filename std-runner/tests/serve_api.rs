@@ -387,7 +387,11 @@ fn host_names_are_resolved_off_the_loop_and_an_unresolvable_one_fails_the_probe(
     let dir = temp("api-names");
     let demo = Demo::start(dir.path(), "web");
     let serve = Serve::start(dir.path(), "serve", &[], &[]);
-    let bad = body("nowhere", "http://no-such-host.invalid/", r#","timeout_s":2,"interval_s":300"#);
+    let bad = body(
+        "nowhere",
+        "http://no-such-host.invalid/",
+        r#","timeout_s":2,"interval_s":300"#,
+    );
     assert_eq!(serve.post_json("/v1/monitors", &bad).status, 201);
     // This machine's own name, when it resolves to loopback (it goes through
     // the lookup thread: only IP literals and `localhost` skip it).
@@ -397,7 +401,11 @@ fn host_names_are_resolved_off_the_loop_and_an_unresolvable_one_fails_the_probe(
         .map(|mut a| a.next().is_some_and(|a| a.ip().is_loopback()))
         .unwrap_or(false);
     if loopback {
-        let named = body("named", &format!("http://{host}:{}/", demo.port), r#","interval_s":300"#);
+        let named = body(
+            "named",
+            &format!("http://{host}:{}/", demo.port),
+            r#","interval_s":300"#,
+        );
         assert_eq!(serve.post_json("/v1/monitors", &named).status, 201);
         serve_support::wait(|| serve.monitor("named")["passes"] == 1);
     } else {
@@ -415,12 +423,16 @@ fn a_client_that_never_finishes_its_request_gets_408_and_others_are_served_meanw
     let mut idle = TcpStream::connect(serve.addr).unwrap();
     idle.write_all(b"POST /v1/monitors HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
         .unwrap();
-    idle.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     let start = Instant::now();
     assert_eq!(serve.get("/v1/monitors").status, 200);
     let mut text = String::new();
     let _ = std::io::Read::read_to_string(&mut idle, &mut text);
     assert!(text.starts_with("HTTP/1.1 408"), "{text:?}");
     let waited = start.elapsed();
-    assert!((Duration::from_secs(9)..Duration::from_secs(14)).contains(&waited), "{waited:?}");
+    assert!(
+        (Duration::from_secs(9)..Duration::from_secs(14)).contains(&waited),
+        "{waited:?}"
+    );
 }

@@ -200,7 +200,8 @@ fn the_environment_port_beats_the_file_and_the_flag_beats_both_on_a_real_socket(
 #[test]
 fn configuration_mistakes_exit_2_naming_their_source() {
     let dir = temp("cfg-errors");
-    let cases: [(&str, &[(&str, &str)], &str); 6] = [
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Env, &str); 7] = [
         (
             "colour = 'blue'\n",
             &[],
@@ -219,6 +220,11 @@ fn configuration_mistakes_exit_2_naming_their_source() {
         ("port = 99999\n", &[], "is not a valid port"),
         ("", &[("PORT", "eighty")], "environment PORT=\"eighty\""),
         ("", &[("DEBUG", "maybe")], "environment DEBUG"),
+        (
+            "webhook = 'https://example.com/'\n",
+            &[],
+            "webhook: invalid URL",
+        ),
     ];
     for (text, env, needle) in cases {
         let file = write_config(dir.path(), text);

@@ -11,9 +11,9 @@
     clippy::indexing_slicing
 )]
 
-mod support;
 #[path = "support/serve.rs"]
 mod serve_support;
+mod support;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -50,8 +50,18 @@ fn browse(window: Duration) -> HashMap<u16, (String, HashMap<String, String>)> {
 fn a_browser_finds_the_healthchecker_instance_and_nothing_with_no_mdns() {
     let dir = temp("mdns");
     let on = Serve::start_exact(dir.path(), "on", &["serve", "--port", "0"], &[]);
-    let off = Serve::start_exact(dir.path(), "off", &["serve", "--port", "0", "--no-mdns"], &[]);
-    assert!(on.log_text().contains("mdns: advertising _healthchecker._http._tcp.local."), "{}", on.log_text());
+    let off = Serve::start_exact(
+        dir.path(),
+        "off",
+        &["serve", "--port", "0", "--no-mdns"],
+        &[],
+    );
+    assert!(
+        on.log_text()
+            .contains("mdns: advertising _healthchecker._http._tcp.local."),
+        "{}",
+        on.log_text()
+    );
     assert!(off.log_text().contains("mdns: off"));
     let mut found = HashMap::new();
     let deadline = Instant::now() + Duration::from_secs(12);
@@ -62,8 +72,14 @@ fn a_browser_finds_the_healthchecker_instance_and_nothing_with_no_mdns() {
         .get(&on.addr.port())
         .unwrap_or_else(|| panic!("not found; saw {found:?}\n{}", on.log_text()));
     assert_eq!(name, "_healthchecker._http._tcp.local.");
-    assert_eq!(txt.get("version").map(String::as_str), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        txt.get("version").map(String::as_str),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
     assert!(txt.get("desc").is_some_and(|d| !d.is_empty()));
     assert_eq!(txt.get("path").map(String::as_str), Some("/healthchecker/"));
-    assert!(!found.contains_key(&off.addr.port()), "--no-mdns advertised: {found:?}");
+    assert!(
+        !found.contains_key(&off.addr.port()),
+        "--no-mdns advertised: {found:?}"
+    );
 }

@@ -10,17 +10,17 @@
     clippy::indexing_slicing
 )]
 
-mod support;
 #[path = "support/serve.rs"]
 mod serve_support;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,9 @@ use support::wait_for;
 /// Writes `dir/sendmail.sh`: its arguments to `args.<pid>`, its stdin to `mail.<pid>`.
 fn install_sendmail(dir: &Path) -> String {
     let d = dir.display();
-    let script = format!("#!/bin/sh\necho \"$@\" > {d}/args.$$\ncat > {d}/mail.$$.tmp\nmv {d}/mail.$$.tmp {d}/mail.$$\n");
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" > {d}/args.$$\ncat > {d}/mail.$$.tmp\nmv {d}/mail.$$.tmp {d}/mail.$$\n"
+    );
     let path = dir.join("sendmail.sh");
     std::fs::write(&path, script).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -53,7 +55,8 @@ fn files(dir: &Path, prefix: &str) -> Vec<String> {
 
 fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     let head = mail.split("\n\n").next()?;
-    head.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+    head.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
 
 /// A local HTTP server that records each request's path and body and answers 200.
@@ -80,7 +83,9 @@ impl Recorder {
                     continue;
                 };
                 stream.set_nonblocking(false).unwrap();
-                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
                 let mut data = Vec::new();
                 let mut chunk = [0u8; 4096];
                 let complete = |data: &[u8]| {
@@ -104,10 +109,16 @@ impl Recorder {
                         Ok(n) => data.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
                 let text = String::from_utf8_lossy(&data).into_owned();
                 let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-                let path = head.split_whitespace().nth(1).unwrap_or_default().to_string();
+                let path = head
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string();
                 let _ = tx.send((path, body.to_string()));
             }
         });
@@ -167,13 +178,17 @@ fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets
     serve.wait_state("web", "HEALTHY", 14);
 
     assert!(
-        wait_for(Duration::from_secs(10), || files(dir.path(), "mail.").len() >= 3),
+        wait_for(Duration::from_secs(10), || files(dir.path(), "mail.").len()
+            >= 3),
         "mails: {:?}\n{}",
         files(dir.path(), "mail."),
         serve.log_text()
     );
     let mails = files(dir.path(), "mail.");
-    let mut subjects: Vec<&str> = mails.iter().map(|m| header(m, "Subject").unwrap()).collect();
+    let mut subjects: Vec<&str> = mails
+        .iter()
+        .map(|m| header(m, "Subject").unwrap())
+        .collect();
     subjects.sort_unstable();
     assert_eq!(
         subjects,
@@ -184,12 +199,18 @@ fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets
         ]
     );
     for mail in &mails {
-        assert_eq!(header(mail, "To"), Some("owner@example.com, oncall@example.com"));
+        assert_eq!(
+            header(mail, "To"),
+            Some("owner@example.com, oncall@example.com")
+        );
         assert_eq!(header(mail, "From"), Some("serve@example.com"));
         assert!(header(mail, "Date").is_some() && header(mail, "Message-ID").is_some());
     }
     let degraded = mails.iter().find(|m| m.contains("is DEGRADED")).unwrap();
-    assert!(degraded.contains("HTTP 500") && degraded.contains("UNKNOWN -> DEGRADED"), "{degraded}");
+    assert!(
+        degraded.contains("HTTP 500") && degraded.contains("UNKNOWN -> DEGRADED"),
+        "{degraded}"
+    );
     for args in files(dir.path(), "args.") {
         assert_eq!(args.trim(), "-t -i", "argv, no shell");
     }
@@ -207,7 +228,12 @@ fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets
                 let json: serde_json::Value = serde_json::from_str(body).unwrap();
                 assert_eq!(json["tool"], "supercheck-serve");
                 assert_eq!(json["process"], "web");
-                assert!(json["subject"].as_str().unwrap().starts_with("supercheck-serve: web is"));
+                assert!(
+                    json["subject"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("supercheck-serve: web is")
+                );
                 json["kind"].as_str().unwrap().to_string()
             })
             .collect();
@@ -240,16 +266,31 @@ fn a_flapping_monitor_gets_one_message_per_state_per_window() {
     demo.set_mode("fail");
     serve.wait_state("web", "DEGRADED", 9);
     wait(|| serve.log_text().contains("notification suppressed"));
-    assert!(wait_for(Duration::from_secs(5), || files(dir.path(), "mail.").len() >= 2));
+    assert!(wait_for(Duration::from_secs(5), || files(
+        dir.path(),
+        "mail."
+    )
+    .len()
+        >= 2));
     std::thread::sleep(Duration::from_millis(500));
     let mails = files(dir.path(), "mail.");
-    let mut subjects: Vec<&str> = mails.iter().map(|m| header(m, "Subject").unwrap()).collect();
+    let mut subjects: Vec<&str> = mails
+        .iter()
+        .map(|m| header(m, "Subject").unwrap())
+        .collect();
     subjects.sort_unstable();
     assert_eq!(
         subjects,
-        ["supercheck-serve: web is DEGRADED", "supercheck-serve: web is HEALTHY"],
+        [
+            "supercheck-serve: web is DEGRADED",
+            "supercheck-serve: web is HEALTHY"
+        ],
         "the second DEGRADED is held back"
     );
-    assert!(mails.iter().all(|m| header(m, "To") == Some("owner@example.com")));
+    assert!(
+        mails
+            .iter()
+            .all(|m| header(m, "To") == Some("owner@example.com"))
+    );
     assert_eq!(serve.monitor("web")["transitions"], 3);
 }

@@ -428,6 +428,12 @@ pub fn resolve(
         file_uint,
         1000,
     )?;
+    for address in &mail_to {
+        super::spec::validate_email("mail_to", address).map_err(|e| e.to_string())?;
+    }
+    for hook in &webhooks {
+        super::spec::validate_url("webhook", hook).map_err(|e| e.to_string())?;
+    }
     if let Some((key, (_, line))) = r.file.iter().next() {
         return Err(format!("config file line {line}: unknown option {key:?}"));
     }
