@@ -111,6 +111,7 @@ pub fn command() -> Command {
             Arg::new("port")
                 .short('p')
                 .long("port")
+                .value_name("PORT")
                 .help("Port to bind, 0 for any free one [env PORT; default 9876]")
                 .value_parser(value_parser!(u16)),
         )
@@ -171,6 +172,7 @@ pub fn command() -> Command {
         )
         .arg(
             text("max-monitors", "Registrations allowed at once [1000]")
+                .value_name("N")
                 .value_parser(value_parser!(usize)),
         )
         .arg(flag(

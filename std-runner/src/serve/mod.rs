@@ -282,7 +282,10 @@ impl Server {
 pub fn main(args: &[String]) -> ExitCode {
     let argv =
         config::normalise_args(std::iter::once("serve".to_string()).chain(args.iter().cloned()));
-    let matches = match config::command().try_get_matches_from(argv) {
+    let matches = match config::command()
+        .bin_name("supercheck serve")
+        .try_get_matches_from(argv)
+    {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
