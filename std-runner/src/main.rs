@@ -70,7 +70,7 @@ fn supercheck_command() -> Command {
     }
     cmd.subcommand(demo_service_command())
         .subcommand(supercheck::notify::command())
-        .subcommand(supercheck::serve::config::command())
+        .subcommand(supercheck::serve::cli::command())
         .subcommand(install_links_command())
 }
 

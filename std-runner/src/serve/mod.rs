@@ -16,6 +16,7 @@
 //! mail and webhooks run on short-lived threads, mDNS on its daemon's.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod config_file;
 mod connections;
@@ -281,8 +282,8 @@ impl Server {
 /// `supercheck serve ...` (arguments after `serve`).
 pub fn main(args: &[String]) -> ExitCode {
     let argv =
-        config::normalise_args(std::iter::once("serve".to_string()).chain(args.iter().cloned()));
-    let matches = match config::command()
+        cli::normalise_args(std::iter::once("serve".to_string()).chain(args.iter().cloned()));
+    let matches = match cli::command()
         .bin_name("supercheck serve")
         .try_get_matches_from(argv)
     {
