@@ -18,6 +18,7 @@ pub mod notification;
 pub mod notify;
 pub mod probe;
 pub mod procfs;
+pub mod serve;
 pub mod stdin;
 pub mod superlance;
 pub mod supervisor;

@@ -72,6 +72,7 @@ fn supercheck_command() -> Command {
     }
     cmd.subcommand(demo_service_command())
         .subcommand(supercheck::notify::command())
+        .subcommand(supercheck::serve::cli::command())
         .subcommand(install_links_command())
 }
 
@@ -193,6 +194,16 @@ fn main() -> ExitCode {
         .and_then(SuperlanceTool::from_name)
     {
         return superlance_main(tool, args.get(2..).unwrap_or_default());
+    }
+    // `serve` parses its own arguments (HealthCheck.Server's `-ba` is not clap's).
+    if args.get(1).and_then(|a| a.to_str()) == Some("serve") && program_is_supercheck(program) {
+        let rest: Vec<String> = args
+            .get(2..)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        return supercheck::serve::main(&rest);
     }
     if let Some(tool) = Tool::from_program_path(program) {
         let name = tool.program_name().unwrap_or("supercheck");

@@ -35,7 +35,7 @@ const STATES: [&str; 7] = [
 ];
 
 /// A label value with `\`, `"` and newlines escaped.
-fn label(value: &str) -> String {
+pub fn label(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {

@@ -21,24 +21,37 @@ pub const MAX_HEADERS: usize = 32;
 pub const MAX_REQUEST_LINE: usize = 2 * 1024;
 /// Cap on the whole head (431 beyond).
 pub const MAX_HEAD: usize = 8 * 1024;
-/// Cap on a declared body (413 beyond); requests are GET and HEAD only.
+/// Cap on a declared body (413 beyond) for the listener's frontend, whose
+/// requests are GET and HEAD only. [`Connection::with_body_cap`] sets another.
 pub const MAX_BODY: u64 = 0;
 
 /// The request parser with the frontend's caps.
 pub const fn parser() -> RequestParser {
+    parser_with_body_cap(MAX_BODY)
+}
+
+/// The request parser with the frontend's head caps and `max_body`.
+pub const fn parser_with_body_cap(max_body: u64) -> RequestParser {
     RequestParser::new()
         .max_request_line(MAX_REQUEST_LINE)
         .max_head(MAX_HEAD)
-        .max_body(MAX_BODY)
+        .max_body(max_body)
 }
 
-/// A request head, owned.
+/// A request, owned: the head's parts and the body (empty unless the
+/// connection's body cap allows one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// The method.
     pub method: String,
     /// The path, without the query.
     pub path: String,
+    /// The target after `?`, if any.
+    pub query: Option<String>,
+    /// The `Content-Type` header, if any (lossily decoded).
+    pub content_type: Option<String>,
+    /// The body (`Content-Length` bytes).
+    pub body: Vec<u8>,
 }
 
 /// What reading found.
@@ -72,18 +85,28 @@ pub struct Connection {
     input: Vec<u8>,
     output: Option<Vec<u8>>,
     sent: usize,
+    max_body: u64,
+    continued: bool,
     /// The connection's deadline on the listener's timers.
     pub deadline: Option<TimerId>,
 }
 
 impl Connection {
-    /// A connection just accepted.
+    /// A connection just accepted; requests with a body are refused (413).
     pub fn new(stream: TcpStream) -> Self {
+        Self::with_body_cap(stream, MAX_BODY)
+    }
+
+    /// A connection just accepted whose requests may carry a body of up to
+    /// `max_body` bytes (413 beyond).
+    pub fn with_body_cap(stream: TcpStream, max_body: u64) -> Self {
         Self {
             stream,
             input: Vec::new(),
             output: None,
             sent: 0,
+            max_body,
+            continued: false,
             deadline: None,
         }
     }
@@ -98,12 +121,14 @@ impl Connection {
         self.output.is_some()
     }
 
-    /// Reads what the socket holds and parses the head.
+    /// Reads what the socket holds and parses the head (and the body, when
+    /// the body cap allows one).
     pub fn read(&mut self) -> ReadOutcome {
         let mut chunk = [0u8; 4096];
         let mut closed = false;
+        let cap = MAX_HEAD.saturating_add(usize::try_from(self.max_body).unwrap_or(usize::MAX));
         // Never hold more than the caps can need: the parser reports the violation.
-        while self.input.len() <= MAX_HEAD {
+        while self.input.len() <= cap {
             match self.stream.read(&mut chunk) {
                 Ok(0) => {
                     closed = true;
@@ -118,11 +143,33 @@ impl Connection {
             }
         }
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        match parser().parse(&self.input, &mut headers) {
-            Ok(Parsed::Complete(head)) => ReadOutcome::Request(Request {
-                method: head.method().to_string(),
-                path: head.path().to_string(),
-            }),
+        match parser_with_body_cap(self.max_body).parse(&self.input, &mut headers) {
+            Ok(Parsed::Complete(head)) => {
+                let length = usize::try_from(head.content_length()).unwrap_or(usize::MAX);
+                let end = head.head_len().saturating_add(length);
+                let Some(body) = self.input.get(head.head_len()..end) else {
+                    if closed {
+                        return ReadOutcome::Closed;
+                    }
+                    let expects = head
+                        .header("expect")
+                        .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+                    if expects && !self.continued {
+                        self.continued = true;
+                        let _ = self.stream.write(b"HTTP/1.1 100 Continue\r\n\r\n");
+                    }
+                    return ReadOutcome::Pending;
+                };
+                ReadOutcome::Request(Request {
+                    method: head.method().to_string(),
+                    path: head.path().to_string(),
+                    query: head.query().map(str::to_string),
+                    content_type: head
+                        .header("content-type")
+                        .map(|v| String::from_utf8_lossy(v).into_owned()),
+                    body: body.to_vec(),
+                })
+            }
             Ok(Parsed::Incomplete) if closed => ReadOutcome::Closed,
             Ok(Parsed::Incomplete) => ReadOutcome::Pending,
             Err(e) => ReadOutcome::Refused(e.status()),
