@@ -95,6 +95,14 @@ pub fn command() -> Command {
                 .value_name("N")
                 .value_parser(value_parser!(usize)),
         )
+        .arg(
+            text(
+                "http-max-connections",
+                "Client connections served at once; more get 503 [256]",
+            )
+            .value_name("N")
+            .value_parser(value_parser!(u32).range(1..)),
+        )
         .arg(flag(
             "print-config",
             None,

@@ -18,6 +18,7 @@
 //! | default webhooks | `--webhook` (repeatable) | | `webhook` | none |
 //! | throttle window | `--notify-window SECS` | | `notify_window` | 600 |
 //! | monitors at most | `--max-monitors` | | `max_monitors` | 1000 |
+//! | client connections at once | `--http-max-connections` | | `http_max_connections` | 256 |
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -83,6 +84,8 @@ pub struct ServeConfig {
     pub notify_window: Duration,
     /// Registrations allowed at once.
     pub max_monitors: usize,
+    /// Client connections served at once; more get 503.
+    pub max_connections: usize,
     /// Each setting's source, in table order, for `--print-config`.
     pub sources: Vec<(&'static str, String, Source)>,
 }
@@ -313,6 +316,15 @@ pub fn resolve(
         file_uint,
         1000,
     )?;
+    let max_connections = r.get(
+        "http_max_connections",
+        m.get_one::<u32>("http-max-connections")
+            .map(|n| usize::try_from(*n).unwrap_or(usize::MAX)),
+        None,
+        |_| None,
+        file_uint,
+        256,
+    )?;
     for address in &mail_to {
         super::spec::validate_email("mail_to", address).map_err(|e| e.to_string())?;
     }
@@ -335,6 +347,7 @@ pub fn resolve(
         webhooks,
         notify_window: Duration::from_secs(window),
         max_monitors,
+        max_connections: max_connections.max(1),
         sources: r.sources,
     })
 }

@@ -162,6 +162,7 @@ impl Server {
         let mut frontend = FrontendConfig::new(bound);
         frontend.ttl_pass = Duration::ZERO;
         frontend.ttl_fail = Duration::ZERO;
+        frontend.max_connections = config.max_connections;
         let restored = monitors.len();
         let notifier = notify::Notifier::new(&config, log.clone());
         let mut server = Self {
