@@ -201,7 +201,7 @@ fn the_environment_port_beats_the_file_and_the_flag_beats_both_on_a_real_socket(
 fn configuration_mistakes_exit_2_naming_their_source() {
     let dir = temp("cfg-errors");
     type Env<'a> = &'a [(&'a str, &'a str)];
-    let cases: [(&str, Env, &str); 7] = [
+    let cases: [(&str, Env, &str); 8] = [
         (
             "colour = 'blue'\n",
             &[],
@@ -221,9 +221,14 @@ fn configuration_mistakes_exit_2_naming_their_source() {
         ("", &[("PORT", "eighty")], "environment PORT=\"eighty\""),
         ("", &[("DEBUG", "maybe")], "environment DEBUG"),
         (
-            "webhook = 'https://example.com/'\n",
+            "webhook = 'ftp://example.com/'\n",
             &[],
             "webhook: invalid URL",
+        ),
+        (
+            "webhook = 'https://example.com/'\n",
+            &[],
+            "webhook: only http:// URLs",
         ),
     ];
     for (text, env, needle) in cases {

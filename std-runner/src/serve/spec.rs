@@ -239,10 +239,17 @@ pub fn validate_url(field: &'static str, url: &str) -> Result<HttpUrl, SpecError
             reason: format!("longer than {MAX_URL} bytes"),
         });
     }
-    HttpUrl::parse(url).map_err(|e| SpecError::Invalid {
+    let parsed = HttpUrl::parse(url).map_err(|e| SpecError::Invalid {
         field,
         reason: format!("invalid URL: {e}"),
-    })
+    })?;
+    if parsed.tls {
+        return Err(SpecError::Invalid {
+            field,
+            reason: "only http:// URLs: serve does not probe or post over https".into(),
+        });
+    }
+    Ok(parsed)
 }
 
 /// A plausible single address: `local@domain`, printable, no spaces, commas
