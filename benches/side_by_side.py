@@ -625,14 +625,19 @@ class TickWindow:
     window: list[Entry]  # log entries of the window
 
 
-def measure_healthy_ticks(slog: SupervisorLog, pid: int, ticks: int) -> TickWindow:
-    """CPU, latency and RSS of the listener over K ticks, from one ACK to the K-th next one."""
+def measure_healthy_ticks(slog: SupervisorLog, pid: int, ticks: int, on_start=None) -> TickWindow:
+    """CPU, latency and RSS of the listener over K ticks, from one ACK to the K-th next one.
+
+    `on_start`, if given, is called right after the starting ACK (to sample more state).
+    """
     start = len(slog.entries)
     i0 = slog.wait_for(is_ack, start, time.time() + 15)
     if i0 is None:
         raise BenchError("no tick acknowledged within 15 s of the fleet being up")
     before = proc_cpu_ns(pid)
     children_before = proc_children_cpu_ns(pid)
+    if on_start:
+        on_start()
     tids_seen = set(before[2])
     acks = 0
     i = i0 + 1
@@ -685,6 +690,22 @@ def measure_healthy_ticks(slog: SupervisorLog, pid: int, ticks: int) -> TickWind
         tick_ms=tick_ms, vmrss_kb=mem.get("VmRSS"), vmhwm_kb=mem.get("VmHWM"),
         end=i, window=window,
     )
+
+
+def protocol_health(slog: SupervisorLog) -> tuple[int, int, int, int]:
+    """(event buffer overflows, rejected events, UNKNOWN states, listener restarts) so far."""
+    slog.poll()
+    overflows = rejected = unknown = spawns = 0
+    for e in slog.entries:
+        if e.msg.startswith("pool check event buffer overflowed"):
+            overflows += 1
+        elif e.msg == "check: event was rejected":
+            rejected += 1
+        elif e.msg.startswith("check: has entered the UNKNOWN state"):
+            unknown += 1
+        elif e.msg.startswith("spawned: 'check'"):
+            spawns += 1
+    return overflows, rejected, unknown, max(0, spawns - 1)
 
 
 def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd: str,
@@ -767,17 +788,7 @@ def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd
     )
 
     # Protocol health over the whole run.
-    slog.poll()
-    for e in slog.entries:
-        if e.msg.startswith("pool check event buffer overflowed"):
-            res.overflows += 1
-        elif e.msg == "check: event was rejected":
-            res.rejected += 1
-        elif e.msg.startswith("check: has entered the UNKNOWN state"):
-            res.unknown += 1
-        elif e.msg.startswith("spawned: 'check'"):
-            res.listener_restarts += 1
-    res.listener_restarts = max(0, res.listener_restarts - 1)
+    res.overflows, res.rejected, res.unknown, res.listener_restarts = protocol_health(slog)
     try:
         if Path(f"/proc/{pid}/cmdline").read_bytes() != listener_cmdline:
             res.notes.append("listener pid changed during the run")
