@@ -32,6 +32,7 @@ Usage: see benches/README.md, or `python3 benches/side_by_side.py --help`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import json
@@ -77,15 +78,23 @@ class PortConflict(BenchError):
 # --------------------------------------------------------------------------- set-up
 
 
-def ensure_venv(venv: Path) -> Path:
-    """Creates the venv if needed and installs the pinned Python peers into it."""
+PINNED = {"supervisor": SUPERVISOR_VERSION, "supervisor_checks": SUPERVISOR_CHECKS_VERSION}
+
+
+def ensure_venv(venv: Path, packages: dict[str, str] | None = None) -> Path:
+    """Creates the venv if needed and installs the pinned Python peers into it.
+
+    `packages` maps distribution names to exact versions (default: supervisor and
+    supervisor_checks); other benches pass more (superlance).
+    """
+    packages = dict(packages or PINNED)
     py = venv / "bin" / "python"
     if not py.exists():
         log(f"creating venv {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     probe = (
         "import importlib.metadata as m\n"
-        "for d in ('supervisor', 'supervisor_checks'):\n"
+        f"for d in {tuple(packages)!r}:\n"
         "    try: print(d, m.version(d))\n"
         "    except m.PackageNotFoundError: print(d, 'missing')\n"
     )
@@ -95,17 +104,11 @@ def ensure_venv(venv: Path) -> Path:
             [str(py), "-c", probe], check=True, capture_output=True, text=True, timeout=60
         ).stdout.splitlines()
     )
-    if (
-        have.get("supervisor") != SUPERVISOR_VERSION
-        or have.get("supervisor_checks") != SUPERVISOR_CHECKS_VERSION
-    ):
-        log(f"pip install supervisor=={SUPERVISOR_VERSION} supervisor_checks=={SUPERVISOR_CHECKS_VERSION} into {venv}")
+    if any(have.get(d) != v for d, v in packages.items()):
+        specs = [f"{d}=={v}" for d, v in packages.items()]
+        log(f"pip install {' '.join(specs)} into {venv}")
         subprocess.run(
-            [
-                str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                f"supervisor=={SUPERVISOR_VERSION}",
-                f"supervisor_checks=={SUPERVISOR_CHECKS_VERSION}",
-            ],
+            [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *specs],
             check=True,
             timeout=600,
         )
@@ -461,6 +464,13 @@ def proc_cpu_ns(pid: int) -> tuple[float, float | None, frozenset]:
     return stat_ns, sched, frozenset(tids)
 
 
+def proc_children_cpu_ns(pid: int) -> float:
+    """cutime+cstime of /proc/PID/stat in ns: CPU of the children it has reaped (10 ms ticks)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    rest = stat[stat.rindex(")") + 2:].split()
+    return (int(rest[13]) + int(rest[14])) * 1e9 / os.sysconf("SC_CLK_TCK")
+
+
 def proc_mem_kb(pid: int) -> dict[str, int]:
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -538,20 +548,27 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
-def run_one(args, py: Path, supercheck: Path, lst: Listener, n: int, rng: random.Random) -> Result:
-    res = Result(lst.label, lst.kind, n)
-    full_cmd = f"{lst.cmd} {check_flags(args.timeout)}"
+@contextlib.contextmanager
+def fleet(py: Path, supercheck: Path, n: int, rng: random.Random, listener_cmd, label: str,
+          keep_tmp: bool = False, tmp_prefix: str = "sbs-"):
+    """N demo services and one listener under a fresh supervisord, all RUNNING.
+
+    `listener_cmd` is the full listener command, or a function of the base port that
+    returns it (for a listener that names the services). Yields (sup, infos, tmp,
+    base); supervisord and its children are stopped by pid and the temp dir removed
+    on the way out. A port clash while starting is retried with other ports (3 tries).
+    """
     for attempt in range(3):
-        tmp = Path(tempfile.mkdtemp(prefix="sbs-"))  # short: unix socket paths are <108 bytes
+        tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix))  # short: unix socket paths are <108 bytes
         sup = None
         try:
             base, held = reserve_port_range(n, rng)
-            res.base_port = base
-            conf = write_conf(tmp, n, base, supercheck, full_cmd)
+            cmd = listener_cmd(base) if callable(listener_cmd) else listener_cmd
+            conf = write_conf(tmp, n, base, supercheck, cmd)
             sup = Supervisord(py, conf, tmp)
             for s in held:
                 s.close()
-            log(f"{lst.label} N={n}: supervisord with web_{base}..web_{base + n - 1} in {tmp}")
+            log(f"{label} N={n}: supervisord with web_{base}..web_{base + n - 1} in {tmp}")
             sup.start()
             try:
                 infos = sup.wait_ready(n, time.time() + 30 + 0.2 * n)
@@ -559,25 +576,29 @@ def run_one(args, py: Path, supercheck: Path, lst: Listener, n: int, rng: random
                 log(f"{e}; retrying with other ports")
                 continue
             sup.remember_children()
-            measure(args, sup, infos, lst, n, full_cmd, tmp, res)
-            return res
+            yield sup, infos, tmp, base
+            return
         finally:
             if sup:
                 sup.stop()
-            if args.keep_tmp:
+            if keep_tmp:
                 log(f"kept {tmp}")
             else:
                 shutil.rmtree(tmp, ignore_errors=True)
     raise BenchError(f"could not start {n} services after 3 port ranges")
 
 
-def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd: str,
-            tmp: Path, res: Result) -> None:
-    slog = SupervisorLog(tmp / "supervisord.log")
-    server = sup.server()
-    names = sorted(k for k, v in infos.items() if v["group"] == "web")
+def run_one(args, py: Path, supercheck: Path, lst: Listener, n: int, rng: random.Random) -> Result:
+    res = Result(lst.label, lst.kind, n)
+    full_cmd = f"{lst.cmd} {check_flags(args.timeout)}"
+    with fleet(py, supercheck, n, rng, full_cmd, lst.label, args.keep_tmp) as (sup, infos, tmp, base):
+        res.base_port = base
+        measure(args, sup, infos, lst, n, full_cmd, tmp, res)
+    return res
 
-    # 1. time to first READY, listener run directly with supervisord's environment.
+
+def supervisord_env(sup: Supervisord) -> dict:
+    """The environment supervisord gives the listener `check:check`."""
     env = dict(os.environ)
     env.update(
         SUPERVISOR_ENABLED="1",
@@ -585,42 +606,61 @@ def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd
         SUPERVISOR_PROCESS_NAME="check",
         SUPERVISOR_GROUP_NAME="check",
     )
-    res.ready_ms = measure_first_ready(shlex.split(full_cmd), env, tmp, args.ready_repeats)
-    log(f"  first READY median {statistics.median(res.ready_ms):.1f} ms")
+    return env
 
-    # 2. CPU, latency, RSS over K healthy ticks, from one ACK to the K-th next one.
-    pid = server.supervisor.getProcessInfo("check:check")["pid"]
-    listener_cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+
+@dataclass
+class TickWindow:
+    """What K healthy ticks of the listener cost (see measure_healthy_ticks)."""
+    pid: int
+    ticks: int
+    cpu_ms_per_tick: float
+    cpu_source: str  # schedstat | stat
+    cpu_stat_ms_per_tick: float
+    children_cpu_ms_per_tick: float  # cutime+cstime: reaped children (a `ps` per process...)
+    tick_ms: list[float]
+    vmrss_kb: int | None
+    vmhwm_kb: int | None
+    end: int  # index in the log just past the K-th acknowledgement
+    window: list[Entry]  # log entries of the window
+
+
+def measure_healthy_ticks(slog: SupervisorLog, pid: int, ticks: int, on_start=None) -> TickWindow:
+    """CPU, latency and RSS of the listener over K ticks, from one ACK to the K-th next one.
+
+    `on_start`, if given, is called right after the starting ACK (to sample more state).
+    """
     start = len(slog.entries)
     i0 = slog.wait_for(is_ack, start, time.time() + 15)
     if i0 is None:
         raise BenchError("no tick acknowledged within 15 s of the fleet being up")
     before = proc_cpu_ns(pid)
+    children_before = proc_children_cpu_ns(pid)
+    if on_start:
+        on_start()
     tids_seen = set(before[2])
     acks = 0
     i = i0 + 1
-    deadline = time.time() + args.ticks * 5 + 60
-    while acks < args.ticks:
+    deadline = time.time() + ticks * 5 + 60
+    while acks < ticks:
         # Poll the log and sample the listener's threads (20 ms) to notice short-lived ones.
         slog.poll()
-        while i < len(slog.entries) and acks < args.ticks:
+        while i < len(slog.entries) and acks < ticks:
             acks += is_ack(slog.entries[i])
             i += 1
-        if acks >= args.ticks:
+        if acks >= ticks:
             break
         if time.time() > deadline:
-            raise BenchError(f"only {acks} of {args.ticks} ticks acknowledged")
+            raise BenchError(f"only {acks} of {ticks} ticks acknowledged")
         try:
             tids_seen.update(os.listdir(f"/proc/{pid}/task"))
         except OSError:
             raise BenchError("the listener died during the CPU window") from None
         time.sleep(0.02)
     after = proc_cpu_ns(pid)
+    children_after = proc_children_cpu_ns(pid)
     mem = proc_mem_kb(pid)
-    res.vmrss_kb, res.vmhwm_kb = mem.get("VmRSS"), mem.get("VmHWM")
-    res.ticks = args.ticks
     stat_ms = (after[0] - before[0]) / 1e6
-    res.cpu_stat_ms_per_tick = stat_ms / args.ticks
     # /proc/PID/stat includes exited threads but counts in 10 ms ticks (utime and stime
     # each truncated, so +-20 ms over the window); per-thread schedstat is exact to the
     # ns but misses threads that exited. Use schedstat only when no thread came or went
@@ -631,20 +671,65 @@ def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd
         and before[2] == after[2] == frozenset(tids_seen)
         and stat_ms <= (after[1] - before[1]) / 1e6 + 20
     ):
-        res.cpu_ms_per_tick = (after[1] - before[1]) / 1e6 / args.ticks
-        res.cpu_source = "schedstat"
+        cpu, source = (after[1] - before[1]) / 1e6 / ticks, "schedstat"
     else:
-        res.cpu_ms_per_tick = res.cpu_stat_ms_per_tick
-        res.cpu_source = "stat"
+        cpu, source = stat_ms / ticks, "stat"
     window = slog.entries[i0 + 1 : i]
+    tick_ms = []
     sent = None
     for e in window:
         if is_dispatch(e):
             sent = e.t
         elif is_ack(e) and sent is not None:
-            res.tick_ms.append((e.t - sent) * 1000)
+            tick_ms.append((e.t - sent) * 1000)
             sent = None
-    res.healthy_false_restarts = sum(1 for e in window if stopish_name(e) in names)
+    return TickWindow(
+        pid=pid, ticks=ticks, cpu_ms_per_tick=cpu, cpu_source=source,
+        cpu_stat_ms_per_tick=stat_ms / ticks,
+        children_cpu_ms_per_tick=(children_after - children_before) / 1e6 / ticks,
+        tick_ms=tick_ms, vmrss_kb=mem.get("VmRSS"), vmhwm_kb=mem.get("VmHWM"),
+        end=i, window=window,
+    )
+
+
+def protocol_health(slog: SupervisorLog) -> tuple[int, int, int, int]:
+    """(event buffer overflows, rejected events, UNKNOWN states, listener restarts) so far."""
+    slog.poll()
+    overflows = rejected = unknown = spawns = 0
+    for e in slog.entries:
+        if e.msg.startswith("pool check event buffer overflowed"):
+            overflows += 1
+        elif e.msg == "check: event was rejected":
+            rejected += 1
+        elif e.msg.startswith("check: has entered the UNKNOWN state"):
+            unknown += 1
+        elif e.msg.startswith("spawned: 'check'"):
+            spawns += 1
+    return overflows, rejected, unknown, max(0, spawns - 1)
+
+
+def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd: str,
+            tmp: Path, res: Result) -> None:
+    slog = SupervisorLog(tmp / "supervisord.log")
+    server = sup.server()
+    names = sorted(k for k, v in infos.items() if v["group"] == "web")
+
+    # 1. time to first READY, listener run directly with supervisord's environment.
+    env = supervisord_env(sup)
+    res.ready_ms = measure_first_ready(shlex.split(full_cmd), env, tmp, args.ready_repeats)
+    log(f"  first READY median {statistics.median(res.ready_ms):.1f} ms")
+
+    # 2. CPU, latency, RSS over K healthy ticks, from one ACK to the K-th next one.
+    pid = server.supervisor.getProcessInfo("check:check")["pid"]
+    listener_cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    w = measure_healthy_ticks(slog, pid, args.ticks)
+    i = w.end
+    res.vmrss_kb, res.vmhwm_kb = w.vmrss_kb, w.vmhwm_kb
+    res.ticks = args.ticks
+    res.cpu_stat_ms_per_tick = w.cpu_stat_ms_per_tick
+    res.cpu_ms_per_tick, res.cpu_source = w.cpu_ms_per_tick, w.cpu_source
+    res.tick_ms = w.tick_ms
+    res.healthy_false_restarts = sum(1 for e in w.window if stopish_name(e) in names)
     log(
         f"  CPU {res.cpu_ms_per_tick:.2f} ms/tick ({res.cpu_source}), tick latency median "
         f"{statistics.median(res.tick_ms) if res.tick_ms else float('nan'):.1f} ms, "
@@ -703,17 +788,7 @@ def measure(args, sup: Supervisord, infos: dict, lst: Listener, n: int, full_cmd
     )
 
     # Protocol health over the whole run.
-    slog.poll()
-    for e in slog.entries:
-        if e.msg.startswith("pool check event buffer overflowed"):
-            res.overflows += 1
-        elif e.msg == "check: event was rejected":
-            res.rejected += 1
-        elif e.msg.startswith("check: has entered the UNKNOWN state"):
-            res.unknown += 1
-        elif e.msg.startswith("spawned: 'check'"):
-            res.listener_restarts += 1
-    res.listener_restarts = max(0, res.listener_restarts - 1)
+    res.overflows, res.rejected, res.unknown, res.listener_restarts = protocol_health(slog)
     try:
         if Path(f"/proc/{pid}/cmdline").read_bytes() != listener_cmdline:
             res.notes.append("listener pid changed during the run")
@@ -768,7 +843,8 @@ def table_row(r: Result) -> str:
     )
 
 
-def machine_info(py: Path) -> list[str]:
+def machine_info(py: Path, peers: tuple[str, ...] = ("supervisor_checks",)) -> list[str]:
+    """Machine and version lines for a report; `peers` are the Python tools' distributions."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -777,20 +853,22 @@ def machine_info(py: Path) -> list[str]:
                 break
     except OSError:
         pass
+    dists = ("supervisor",) + tuple(peers)
     vers = subprocess.run(
         [str(py), "-c",
          "import sys, importlib.metadata as m; print(sys.version.split()[0]); "
-         "print(m.version('supervisor')); print(m.version('supervisor_checks'))"],
+         f"[print(m.version(d)) for d in {dists!r}]"],
         capture_output=True, text=True, timeout=60,
     ).stdout.split()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=30
     ).stdout.strip() or "unknown"
+    got = lambda i: vers[i] if len(vers) > i else "?"  # noqa: E731
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores",
         f"- kernel: {platform.system()} {platform.release()}",
-        f"- Python (supervisord, supervisor_checks): {vers[0] if vers else '?'}; harness: {platform.python_version()}",
-        f"- supervisor {vers[1] if len(vers) > 1 else '?'}, supervisor_checks {vers[2] if len(vers) > 2 else '?'}",
+        f"- Python (supervisord, {', '.join(peers)}): {got(0)}; harness: {platform.python_version()}",
+        "- " + ", ".join(f"{d} {got(i + 1)}" for i, d in enumerate(dists)),
         f"- supercheck commit: {commit}",
     ]
 
