@@ -7,11 +7,16 @@
 //! - a check instance runs for one process at a time (jobs of a check that is
 //!   in use wait in the queue, not on a lock in a worker);
 //! - a job the loop gave up on ([`WorkerPool::expire`]) keeps its worker until
-//!   the call returns; its verdict is then dropped.
+//!   the call returns; its verdict is then dropped;
+//! - the queued jobs of a check go to a worker together, as one batch run in
+//!   order (the check runs one process at a time anyway): a tick of N
+//!   processes costs one hand-off to the worker, not N round trips through
+//!   the loop. A job expired before its turn in the batch is skipped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use mio::Waker;
@@ -27,18 +32,22 @@ struct Job {
     id: JobId,
     check: CustomCheck,
     process: ProcessInfo,
+    /// Set by the loop when it gives up on the job before it ran.
+    cancelled: Arc<AtomicBool>,
 }
 
-/// A worker's answer.
+/// A worker's answer (`None`: the job was cancelled before it ran).
 struct Finished {
     id: JobId,
     worker: usize,
-    verdict: Verdict,
+    verdict: Option<Verdict>,
+    /// The batch's last job: the worker is idle again.
+    last: bool,
 }
 
 /// The loop's view of one worker thread.
 struct Worker {
-    jobs: Sender<Job>,
+    jobs: Sender<Vec<Job>>,
     idle: bool,
     /// False once its thread is gone (its channel refused a job).
     alive: bool,
@@ -55,6 +64,7 @@ struct Queued<T> {
 struct Running<T> {
     key: usize,
     tag: Option<T>,
+    cancelled: Arc<AtomicBool>,
 }
 
 /// Worker threads for custom checks; `T` is what the caller needs to route a
@@ -81,23 +91,28 @@ impl<T> WorkerPool<T> {
         let (done_tx, results) = mpsc::channel::<Finished>();
         let mut workers = Vec::new();
         for index in 0..threads.max(1) {
-            let (jobs, inbox) = mpsc::channel::<Job>();
+            let (jobs, inbox) = mpsc::channel::<Vec<Job>>();
             let done = done_tx.clone();
             let wake = Arc::clone(&waker);
             std::thread::Builder::new()
                 .name(format!("custom-check-{index}"))
                 .spawn(move || {
-                    while let Ok(job) = inbox.recv() {
-                        let verdict = job.check.run(&job.process);
-                        let finished = Finished {
-                            id: job.id,
-                            worker: index,
-                            verdict,
-                        };
-                        if done.send(finished).is_err() {
-                            return;
+                    while let Ok(batch) = inbox.recv() {
+                        let count = batch.len();
+                        for (n, job) in batch.into_iter().enumerate() {
+                            let verdict = (!job.cancelled.load(Ordering::Acquire))
+                                .then(|| job.check.run(&job.process));
+                            let finished = Finished {
+                                id: job.id,
+                                worker: index,
+                                verdict,
+                                last: n + 1 == count,
+                            };
+                            if done.send(finished).is_err() {
+                                return;
+                            }
+                            let _ = wake.wake();
                         }
-                        let _ = wake.wake();
                     }
                 })?;
             workers.push(Worker {
@@ -130,7 +145,12 @@ impl<T> WorkerPool<T> {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
         self.queue.push_back(Queued {
-            job: Job { id, check, process },
+            job: Job {
+                id,
+                check,
+                process,
+                cancelled: Arc::new(AtomicBool::new(false)),
+            },
             key,
             tag,
         });
@@ -142,14 +162,17 @@ impl<T> WorkerPool<T> {
     /// after which queued jobs go to the workers that became free.
     pub(crate) fn collect(&mut self) -> Vec<(T, Verdict)> {
         while let Ok(finished) = self.results.try_recv() {
-            if let Some(worker) = self.workers.get_mut(finished.worker) {
-                worker.idle = true;
-            }
-            if let Some(running) = self.running.remove(&finished.id) {
-                self.keys_in_use.remove(&running.key);
-                if let Some(tag) = running.tag {
-                    self.decided.push((tag, finished.verdict));
+            let Some(running) = self.running.remove(&finished.id) else {
+                continue;
+            };
+            if finished.last {
+                if let Some(worker) = self.workers.get_mut(finished.worker) {
+                    worker.idle = true;
                 }
+                self.keys_in_use.remove(&running.key);
+            }
+            if let (Some(tag), Some(verdict)) = (running.tag, finished.verdict) {
+                self.decided.push((tag, verdict));
             }
         }
         self.dispatch();
@@ -162,39 +185,58 @@ impl<T> WorkerPool<T> {
         if let Some(at) = self.queue.iter().position(|q| q.job.id == id) {
             return self.queue.remove(at).map(|q| q.tag);
         }
-        self.running.get_mut(&id).and_then(|r| r.tag.take())
+        let running = self.running.get_mut(&id)?;
+        running.cancelled.store(true, Ordering::Release);
+        running.tag.take()
     }
 
-    /// Starts every queued job whose check is free, while workers are idle.
+    /// Starts every queued job whose check is free, while workers are idle:
+    /// all queued jobs of that check go to the worker as one batch.
     fn dispatch(&mut self) {
         let mut waiting = VecDeque::new();
-        while let Some(queued) = self.queue.pop_front() {
-            if self.keys_in_use.contains(&queued.key) {
-                waiting.push_back(queued);
+        while let Some(first) = self.queue.pop_front() {
+            if self.keys_in_use.contains(&first.key) {
+                waiting.push_back(first);
                 continue;
             }
             let Some(worker) = self.workers.iter_mut().find(|w| w.alive && w.idle) else {
-                waiting.push_back(queued);
+                waiting.push_back(first);
                 break;
             };
-            let Queued { job, key, tag } = queued;
-            let id = job.id;
-            match worker.jobs.send(job) {
+            let key = first.key;
+            let (mut batch, rest): (VecDeque<_>, VecDeque<_>) =
+                self.queue.drain(..).partition(|q| q.key == key);
+            self.queue = rest;
+            batch.push_front(first);
+            let (jobs, entries): (Vec<Job>, Vec<_>) = batch
+                .into_iter()
+                .map(|Queued { job, key, tag }| {
+                    let cancelled = Arc::clone(&job.cancelled);
+                    let id = job.id;
+                    (job, (id, key, tag, cancelled))
+                })
+                .unzip();
+            match worker.jobs.send(jobs) {
                 Ok(()) => {
                     worker.idle = false;
                     self.keys_in_use.insert(key);
-                    self.running.insert(
-                        id,
-                        Running {
-                            key,
-                            tag: Some(tag),
-                        },
-                    );
+                    for (id, key, tag, cancelled) in entries {
+                        self.running.insert(
+                            id,
+                            Running {
+                                key,
+                                tag: Some(tag),
+                                cancelled,
+                            },
+                        );
+                    }
                 }
-                Err(mpsc::SendError(job)) => {
+                Err(mpsc::SendError(jobs)) => {
                     // Its thread is gone: try the next worker.
                     worker.alive = false;
-                    self.queue.push_front(Queued { job, key, tag });
+                    for (job, (_, key, tag, _)) in jobs.into_iter().zip(entries).rev() {
+                        self.queue.push_front(Queued { job, key, tag });
+                    }
                 }
             }
         }
@@ -362,6 +404,54 @@ mod tests {
             got,
             vec![("again", Verdict::Pass), ("other", Verdict::Pass)]
         );
+    }
+
+    #[test]
+    fn queued_jobs_of_a_check_run_as_one_batch_and_an_expired_one_is_skipped() {
+        let (mut poll, mut pool) = pool(1);
+        let gate = |calls: &Arc<AtomicUsize>| {
+            let (open, rx) = mpsc::channel();
+            let check = CustomCheck::new(Gate {
+                open: rx,
+                calls: Arc::clone(calls),
+            });
+            (open, check)
+        };
+        let gate_calls = Arc::new(AtomicUsize::new(0));
+        let (open_busy, busy) = gate(&gate_calls);
+        let (open_first, first) = gate(&gate_calls);
+        let counted = Arc::new(AtomicUsize::new(0));
+        let counting = CustomCheck::new(Counting(Arc::clone(&counted)));
+
+        // The only worker is busy: check 0's jobs queue up.
+        pool.submit(1, busy, process("x"), "busy");
+        pool.submit(0, first, process("a"), "a");
+        let b = pool.submit(0, counting.clone(), process("b"), "b");
+        pool.submit(0, counting, process("c"), "c");
+        // The worker frees up and takes a, b and c at once; a blocks.
+        open_busy.send(()).unwrap();
+        let got = wait_for_verdicts(&mut poll, &mut pool, 1, LONG);
+        assert_eq!(
+            got,
+            vec![("busy", Verdict::Fail(FailReason::Custom("gate")))]
+        );
+        assert!(wait_for_verdicts(&mut poll, &mut pool, 1, SHORT).is_empty());
+        assert_eq!(pool.expire(b), Some("b"), "given up while a runs");
+        open_first.send(()).unwrap();
+        let got = wait_for_verdicts(&mut poll, &mut pool, 2, LONG);
+        assert_eq!(
+            got,
+            vec![
+                ("a", Verdict::Fail(FailReason::Custom("gate"))),
+                ("c", Verdict::Pass)
+            ]
+        );
+        assert_eq!(
+            counted.load(Ordering::SeqCst),
+            1,
+            "b was skipped, never run"
+        );
+        assert_eq!(gate_calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]
