@@ -12,137 +12,15 @@
 
 #[path = "support/serve.rs"]
 mod serve_support;
+#[path = "support/sinks.rs"]
+mod sinks;
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, channel};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serve_support::{Demo, Serve, temp, wait};
+use sinks::{Recorder, files, header, install_sendmail_in as install_sendmail};
 use support::wait_for;
-
-/// Writes `dir/sendmail.sh`: its arguments to `args.<pid>`, its stdin to `mail.<pid>`.
-fn install_sendmail(dir: &Path) -> String {
-    let d = dir.display();
-    let script = format!(
-        "#!/bin/sh\necho \"$@\" > {d}/args.$$\ncat > {d}/mail.$$.tmp\nmv {d}/mail.$$.tmp {d}/mail.$$\n"
-    );
-    let path = dir.join("sendmail.sh");
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
-}
-
-fn files(dir: &Path, prefix: &str) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix) && !n.ends_with(".tmp"))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
-        .collect()
-}
-
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
-    let head = mail.split("\n\n").next()?;
-    head.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
-}
-
-/// A local HTTP server that records each request's path and body and answers 200.
-struct Recorder {
-    port: u16,
-    requests: Receiver<(String, String)>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Recorder {
-    fn start() -> Self {
-        let server = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = server.local_addr().unwrap().port();
-        server.set_nonblocking(true).unwrap();
-        let (tx, requests) = channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let end = Instant::now() + Duration::from_secs(90);
-            while !stopped.load(Ordering::Relaxed) && Instant::now() < end {
-                let Ok((mut stream, _)) = server.accept() else {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(5)))
-                    .unwrap();
-                let mut data = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let complete = |data: &[u8]| {
-                    let text = String::from_utf8_lossy(data);
-                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
-                        return false;
-                    };
-                    let len = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    body.len() >= len
-                };
-                while !complete(&data) {
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => data.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-                let text = String::from_utf8_lossy(&data).into_owned();
-                let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-                let path = head
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = tx.send((path, body.to_string()));
-            }
-        });
-        Self {
-            port,
-            requests,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 #[test]
 fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets() {
@@ -162,14 +40,14 @@ fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets
             "--mail-to",
             "oncall@example.com",
             "--webhook",
-            &hooks.url("/default"),
+            &hooks.url_at("/default"),
         ],
         &[],
     );
     let body = format!(
         r#"{{"name":"web","url":"{}","interval_s":5,"timeout_s":2,"unhealthy_threshold":2,"healthy_threshold":2,"notify":{{"email":["owner@example.com"],"webhook":["{}"]}}}}"#,
         demo.url(),
-        hooks.url("/own")
+        hooks.url_at("/own")
     );
     assert_eq!(serve.post_json("/v1/monitors", &body).status, 201);
     serve.wait_state("web", "DEGRADED", 5);
@@ -217,7 +95,7 @@ fn every_transition_is_mailed_and_posted_to_the_monitors_and_the_default_targets
 
     let mut posts = Vec::new();
     assert!(wait_for(Duration::from_secs(10), || {
-        posts.extend(hooks.requests.try_iter());
+        posts.extend(hooks.paths_and_bodies());
         posts.len() >= 6
     }));
     for path in ["/own", "/default"] {

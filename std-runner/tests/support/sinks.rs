@@ -29,12 +29,31 @@ pub fn install_sendmail(sup: &Supervisord) -> String {
 /// [`install_sendmail`] in `dir` (made before supervisord starts when crashes
 /// may come at once).
 pub fn install_sendmail_in(dir_path: &Path) -> String {
-    let dir = dir_path.display().to_string();
-    let script = format!("#!/bin/sh\necho \"$@\" > {dir}/args.$$\ncat >> {dir}/mail.$$\n");
+    let d = dir_path.display();
+    // Written under a temporary name and renamed: a reader never sees half a message.
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" > {d}/args.$$\ncat > {d}/mail.$$.tmp\nmv {d}/mail.$$.tmp {d}/mail.$$\n"
+    );
     let path = dir_path.join("sendmail.sh");
     std::fs::write(&path, script).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.display().to_string()
+}
+
+/// The complete files of `dir` whose names start with `prefix` (`mail.`,
+/// `args.`), in name order.
+pub fn files(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && !n.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
+        .collect()
 }
 
 /// The messages the stand-in received so far (in no particular order).
@@ -43,17 +62,7 @@ pub fn mails(sup: &Supervisord) -> Vec<String> {
 }
 
 pub fn mails_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("mail."))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
-        .collect()
+    files(dir, "mail.")
 }
 
 pub fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
@@ -129,7 +138,23 @@ impl Recorder {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hook", self.port)
+        self.url_at("/hook")
+    }
+
+    /// This server's URL for `path`.
+    pub fn url_at(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The requests received since the last call, as (path, body).
+    pub fn paths_and_bodies(&self) -> Vec<(String, String)> {
+        self.all()
+            .into_iter()
+            .map(|(head, body)| {
+                let path = head.split_whitespace().nth(1).unwrap_or_default();
+                (path.to_string(), body)
+            })
+            .collect()
     }
 
     pub fn all(&self) -> Vec<(String, String)> {
