@@ -22,7 +22,15 @@ cargo clippy -p supercheck-core --all-targets --features log -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "tests"
-cargo test --workspace
+# cargo-nextest runs the test binaries side by side: most end-to-end tests
+# wait on supervisord's ticks, not on the CPU. A test that fails and then
+# passes on its one retry is reported as FLAKY in the summary.
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --test-threads 6 --retries 1 --no-fail-fast
+    cargo test --workspace --doc
+else
+    cargo test --workspace
+fi
 
 step "no_std core for thumbv7em-none-eabihf (with and without defmt)"
 cargo build -p supercheck-core --target thumbv7em-none-eabihf

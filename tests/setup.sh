@@ -93,6 +93,11 @@ if ! rustup toolchain list | grep -q '^nightly'; then
     rustup toolchain install nightly --profile minimal || log "nightly unavailable: fuzzing will be skipped"
 fi
 
+if ! cargo nextest --version >/dev/null 2>&1; then
+    log "cargo install cargo-nextest (runs the test binaries side by side)"
+    cargo install --locked cargo-nextest || log "cargo-nextest unavailable: tests run with cargo test"
+fi
+
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     log "cargo install cargo-fuzz"
     cargo install --locked cargo-fuzz

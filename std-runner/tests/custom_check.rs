@@ -293,6 +293,13 @@ fn selected(args: &[String]) -> Vec<Test> {
         match arg.as_str() {
             "--exact" => exact = true,
             "--skip" => skips.extend(args.next()),
+            // libtest's options that take a value (cargo-nextest lists with
+            // `--list --format terse`).
+            "--format" | "--color" | "--test-threads" | "--logfile" => {
+                args.next();
+            }
+            // No test here is ignored.
+            "--ignored" => return Vec::new(),
             flag if flag.starts_with('-') => {}
             filter => filters.push(filter),
         }
