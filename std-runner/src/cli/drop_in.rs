@@ -362,22 +362,30 @@ fn with_extras(cmd: Command) -> Command {
             .value_parser(value_parser!(usize))
             .default_value("64"),
     )
-    .arg(extra(
-        "mail_to",
-        "mail-to",
-        "Mail ADDR on each restart, give-up and recovery, through --sendmail [default: off]",
-    ))
+    .arg(
+        extra(
+            "mail_to",
+            "mail-to",
+            "Mail ADDR on each restart, give-up and recovery, through --sendmail [default: off]",
+        )
+        .value_name("ADDR"),
+    )
     .arg(
         extra("sendmail", "sendmail", "Mail command, split on whitespace and run without a shell")
+            .value_name("CMD")
             .default_value("/usr/sbin/sendmail -t -i"),
     )
-    .arg(extra(
-        "webhook",
-        "webhook",
-        "POST each notification as JSON to this http:// URL [default: off]",
-    ))
+    .arg(
+        extra(
+            "webhook",
+            "webhook",
+            "POST each notification as JSON to this http:// URL [default: off]",
+        )
+        .value_name("URL"),
+    )
     .arg(
         extra("notify_window", "notify-window", "Seconds: at most one message per process per window; the next one counts those held back")
+            .value_name("SECS")
             .value_parser(value_parser!(u64).range(1..))
             .default_value("600"),
     )
