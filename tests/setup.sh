@@ -51,6 +51,10 @@ fi
 
 # jco (npm) runs the wasip2 listener with real WASI sockets in the tests.
 jco_dir="$(cd "$(dirname "$0")/.." && pwd)/targets/wasi/jco"
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    log "apt-get install nodejs npm"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
 if [ ! -x "$jco_dir/node_modules/.bin/jco" ]; then
     log "npm install (jco, into $jco_dir)"
     (cd "$jco_dir" && npm install --no-audit --no-fund --loglevel=error)
