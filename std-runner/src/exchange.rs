@@ -246,6 +246,9 @@ impl Exchange {
             match self.stream.read(&mut chunk) {
                 Ok(0) => return self.at_eof().map(Some),
                 Ok(n) => {
+                    // From here on, a closed connection is the peer's
+                    // failure, not a stale kept-alive connection.
+                    self.received_any = true;
                     self.input
                         .extend_from_slice(chunk.get(..n).unwrap_or_default());
                     if let Some(response) = self.process()? {
