@@ -2,7 +2,12 @@
 //! connection the server closed before answering is "stale" (try a new one,
 //! not the service's fault), but one that breaks after part of the answer
 //! arrived is the service's failure.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener};
