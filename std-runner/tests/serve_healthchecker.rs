@@ -13,15 +13,12 @@
 
 #[path = "support/serve.rs"]
 mod serve_support;
+#[path = "support/sinks.rs"]
+mod sinks;
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
 use serve_support::{Demo, Serve, temp, wait};
+use sinks::Recorder;
 
 fn form(app: &str, url: &str, email: &str, values: [u64; 4]) -> String {
     let enc = |s: &str| -> String { form_urlencoded::byte_serialize(s.as_bytes()).collect() };
@@ -220,65 +217,12 @@ fn info_pause_resume_stop_and_status_answer_like_healthcheck_server_minus_its_bu
     );
 }
 
-/// A local server that answers every request `204 No Content`, until dropped.
-struct NoContent {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl NoContent {
-    fn start() -> Self {
-        let server = TcpListener::bind("127.0.0.1:0").unwrap();
-        server.set_nonblocking(true).unwrap();
-        let port = server.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let end = Instant::now() + Duration::from_secs(60);
-            while !stopped.load(Ordering::Relaxed) && Instant::now() < end {
-                let Ok((mut stream, _)) = server.accept() else {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(2)))
-                    .unwrap();
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
-                    match stream.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => break,
-                    }
-                }
-                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-            }
-        });
-        Self {
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for NoContent {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 #[test]
 fn only_200_is_healthy_for_a_healthchecker_monitor_but_any_2xx_for_a_v1_one() {
     let dir = temp("hc-204");
-    let target = NoContent::start();
+    let target = Recorder::answering(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
     let serve = Serve::start(dir.path(), "serve", &[], &[]);
-    let url = format!("http://127.0.0.1:{}", target.port);
+    let url = format!("http://127.0.0.1:{}", target.port());
     assert_eq!(
         serve
             .post_form(

@@ -7,7 +7,7 @@
 //! did in practice.
 
 use super::getopt::{Found, GetoptError, OptSpec, getopt};
-use super::superlance::{DEFAULT_SENDMAIL, Parsed};
+use super::superlance::{DEFAULT_SENDMAIL, Parsed, opt};
 
 /// crashmail's usage text.
 pub const USAGE: &str = "\
@@ -31,46 +31,14 @@ message per process per ten minutes; the next one counts those suppressed.
 ";
 
 const OPTS: [OptSpec; 8] = [
-    OptSpec {
-        short: 'V',
-        long: "version",
-        takes_value: false,
-    },
-    OptSpec {
-        short: 'h',
-        long: "help",
-        takes_value: false,
-    },
-    OptSpec {
-        short: 'p',
-        long: "program",
-        takes_value: true,
-    },
-    OptSpec {
-        short: 'a',
-        long: "any",
-        takes_value: false,
-    },
-    OptSpec {
-        short: 'o',
-        long: "optionalheader",
-        takes_value: true,
-    },
-    OptSpec {
-        short: 's',
-        long: "sendmail_program",
-        takes_value: true,
-    },
-    OptSpec {
-        short: 'm',
-        long: "email",
-        takes_value: true,
-    },
-    OptSpec {
-        short: 'W',
-        long: "webhook",
-        takes_value: true,
-    },
+    opt('V', "version", false),
+    opt('h', "help", false),
+    opt('p', "program", true),
+    opt('a', "any", false),
+    opt('o', "optionalheader", true),
+    opt('s', "sendmail_program", true),
+    opt('m', "email", true),
+    opt('W', "webhook", true),
 ];
 
 /// crashmail's options.

@@ -142,7 +142,8 @@ const MEMMON_OPTS: [OptSpec; 11] = [
     opt('n', "name", true),
 ];
 
-const fn opt(short: char, long: &'static str, takes_value: bool) -> OptSpec {
+/// One getopt option (shared with crashmail's table).
+pub(crate) const fn opt(short: char, long: &'static str, takes_value: bool) -> OptSpec {
     OptSpec {
         short,
         long,

@@ -81,6 +81,11 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn start() -> Self {
+        Self::answering(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    }
+
+    /// A recorder that answers every request with `reply`.
+    pub fn answering(reply: &'static [u8]) -> Self {
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = server.local_addr().unwrap().port();
         server.set_nonblocking(true).unwrap();
@@ -121,9 +126,7 @@ impl Recorder {
                         Ok(n) => data.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
+                let _ = stream.write_all(reply);
                 let text = String::from_utf8_lossy(&data).into_owned();
                 let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
                 let _ = tx.send((head.to_string(), body.to_string()));
@@ -135,6 +138,11 @@ impl Recorder {
             stop,
             thread: Some(thread),
         }
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn url(&self) -> String {
