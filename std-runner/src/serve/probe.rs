@@ -100,17 +100,15 @@ pub fn failed(reason: FailReason, problem: String, duration: Duration) -> Outcom
     }
 }
 
-/// The outcome of an exchange error.
+/// The outcome of an exchange error: the listener's http verdict for it
+/// (refused, reset, garbage, a TLS failure...), with the error as the problem.
 pub fn exchange_failed(error: &ExchangeError, duration: Duration) -> Outcome {
-    let reason = match error {
-        ExchangeError::Io(Phase::Connect, e)
-            if e.kind() == std::io::ErrorKind::ConnectionRefused =>
-        {
-            FailReason::ConnectionRefused
-        }
-        _ => FailReason::ConnectionReset,
-    };
-    failed(reason, error.to_string(), duration)
+    Outcome {
+        code: 0,
+        problem: Some(error.to_string()),
+        verdict: crate::probe::net::failure_verdict(error, &crate::probe::net::Judge::Connect),
+        duration,
+    }
 }
 
 /// The outcome of a probe whose time ran out in `phase` (`None`: during the lookup).
