@@ -198,27 +198,23 @@ impl Listener {
     /// changes (superlance's httpok said so on every failure; a typo in `-N`
     /// used to check nothing, silently).
     fn report_unmatched(&mut self, processes: &[ProcessSnapshot]) {
-        let unmatched: Vec<String> = self
-            .config
-            .selection
-            .unmatched(processes)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        if unmatched != self.unmatched {
-            if !unmatched.is_empty() {
-                log_line!(
-                    self.log,
-                    "Programs not restarted because they did not exist: [{}]",
-                    unmatched
-                        .iter()
-                        .map(|n| format!("'{n}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            self.unmatched = unmatched;
+        let unmatched = self.config.selection.unmatched(processes);
+        if unmatched
+            .iter()
+            .copied()
+            .eq(self.unmatched.iter().map(String::as_str))
+        {
+            return;
         }
+        if !unmatched.is_empty() {
+            let names: Vec<String> = unmatched.iter().map(|n| format!("'{n}'")).collect();
+            log_line!(
+                self.log,
+                "Programs not restarted because they did not exist: [{}]",
+                names.join(", ")
+            );
+        }
+        self.unmatched = unmatched.into_iter().map(str::to_string).collect();
     }
 
     fn states_label(&self) -> String {
