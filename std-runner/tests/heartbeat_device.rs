@@ -9,25 +9,40 @@ use std::process::Command;
 use std::time::Duration;
 use support::{Supervisord, free_port, wait_for};
 
-#[test]
-fn frozen_device_is_restarted_by_the_http_check() {
-    let Some(elf) = std::env::var_os("HEARTBEAT_FIRMWARE_ELF") else {
+/// The release ELF named by `HEARTBEAT_FIRMWARE_ELF` (`None`: not built, skip).
+fn firmware() -> Option<String> {
+    let elf = std::env::var_os("HEARTBEAT_FIRMWARE_ELF");
+    if elf.is_none() {
         eprintln!("HEARTBEAT_FIRMWARE_ELF not set: supervisord heartbeat-device test skipped");
-        return;
-    };
-    let elf = elf.to_string_lossy().into_owned();
-    let (http, collector) = (free_port(), free_port());
-    let sections = format!(
+    }
+    elf.map(|e| e.to_string_lossy().into_owned())
+}
+
+/// The supervisord program `devices:device_<http>`: QEMU running the firmware
+/// as `device`, beating to 127.0.0.1:`collector`, its port 80 on 127.0.0.1:`http`.
+fn device_program(elf: &str, device: &str, http: u16, collector: u16, extra: &str) -> String {
+    format!(
         "[program:device]\n\
          command=qemu-system-arm -machine mps2-an386 -nographic \
-         -semihosting-config enable=on,target=native,arg=heartbeat,arg=device=dev-{http},arg=collector=10.0.2.2:{collector} \
+         -semihosting-config enable=on,target=native,arg=heartbeat,arg=device={device},arg=collector=10.0.2.2:{collector}{extra} \
          -nic user,model=lan9118,hostfwd=tcp:127.0.0.1:{http}-10.0.2.15:80 -kernel {elf}\n\
          process_name=device_{http}\nstartsecs=1\nstopwaitsecs=2\n\
          stdout_logfile={{dir}}/device.out\nstderr_logfile={{dir}}/device.err\n\n\
-         [group:devices]\nprograms=device\n\n\
-         [eventlistener:device_check]\n\
+         [group:devices]\nprograms=device\n\n"
+    )
+}
+
+#[test]
+fn frozen_device_is_restarted_by_the_http_check() {
+    let Some(elf) = firmware() else {
+        return;
+    };
+    let (http, collector) = (free_port(), free_port());
+    let sections = format!(
+        "{}[eventlistener:device_check]\n\
          command={{dir}}/bin/supervisor_http_check -g devices -n device_check -u /health -t 2 -r 0 -p \".+_(\\d+)\"\n\
-         events=TICK_5\nstderr_logfile={{dir}}/check.err\nstdout_logfile={{dir}}/check.out\n"
+         events=TICK_5\nstderr_logfile={{dir}}/check.err\nstdout_logfile={{dir}}/check.out\n",
+        device_program(&elf, &format!("dev-{http}"), http, collector, "")
     );
     let sup = Supervisord::start("heartbeat", &sections);
     let namespec = format!("devices:device_{http}");
@@ -79,11 +94,9 @@ fn frozen_device_is_restarted_by_the_http_check() {
 
 #[test]
 fn frozen_device_fails_both_checks_and_the_heartbeat_check_restarts_it() {
-    let Some(elf) = std::env::var_os("HEARTBEAT_FIRMWARE_ELF") else {
-        eprintln!("HEARTBEAT_FIRMWARE_ELF not set: supervisord heartbeat-device test skipped");
+    let Some(elf) = firmware() else {
         return;
     };
-    let elf = elf.to_string_lossy().into_owned();
     let (http, collector) = (free_port(), free_port());
     let device = format!("dev-{http}");
     // The http check only reports (its threshold is never reached); the
@@ -91,19 +104,13 @@ fn frozen_device_fails_both_checks_and_the_heartbeat_check_restarts_it() {
     // timeout is longer than a tick, so the first tick after the freeze
     // always sees the http check fail before the restart replaces the device.
     let sections = format!(
-        "[program:device]\n\
-         command=qemu-system-arm -machine mps2-an386 -nographic \
-         -semihosting-config enable=on,target=native,arg=heartbeat,arg=device={device},arg=collector=10.0.2.2:{collector},arg=period_ms=500 \
-         -nic user,model=lan9118,hostfwd=tcp:127.0.0.1:{http}-10.0.2.15:80 -kernel {elf}\n\
-         process_name=device_{http}\nstartsecs=1\nstopwaitsecs=2\n\
-         stdout_logfile={{dir}}/device.out\nstderr_logfile={{dir}}/device.err\n\n\
-         [group:devices]\nprograms=device\n\n\
-         [eventlistener:http_check]\n\
+        "{}[eventlistener:http_check]\n\
          command={{dir}}/bin/supervisor_http_check -g devices -n http_check -u /health -t 2 -r 0 -p \".+_(\\d+)\" --fail-threshold 1000\n\
          events=TICK_5\nstderr_logfile={{dir}}/http.err\nstdout_logfile={{dir}}/http.out\n\n\
          [eventlistener:hb_check]\n\
          command={{bin}} heartbeat -g devices -n hb_check --bind 127.0.0.1:{collector} --device {device}=devices:device_{http} -t 6\n\
-         events=TICK_5\nstderr_logfile={{dir}}/hb.err\nstdout_logfile={{dir}}/hb.out\n"
+         events=TICK_5\nstderr_logfile={{dir}}/hb.err\nstdout_logfile={{dir}}/hb.out\n",
+        device_program(&elf, &device, http, collector, ",arg=period_ms=500")
     );
     let sup = Supervisord::start("heartbeat-both", &sections);
     let namespec = format!("devices:device_{http}");
