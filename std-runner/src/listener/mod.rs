@@ -103,6 +103,9 @@ enum Timer {
     FrontendDeadline(usize),
 }
 
+/// The largest process-list reply buffer kept for the next tick's call.
+const KEPT_REPLY_BUFFER: usize = 16 * 1024;
+
 /// A running exec check.
 struct ExecRun {
     child: Child,

@@ -521,6 +521,11 @@ impl Listener {
         } else if !acknowledged {
             self.acknowledge()?;
         }
+        // The task table grew to hold every exchange of the tick; between ticks
+        // it holds none, so its memory goes back to the allocator.
+        if self.tasks.is_empty() {
+            self.tasks.shrink_to_fit();
+        }
         Ok(())
     }
 }

@@ -222,8 +222,12 @@ impl Listener {
                 let result = match body {
                     Ok(body) => {
                         let result = client::parse_process_infos(&body);
-                        // Lend the buffer to the next tick's call: no reallocation.
-                        self.reply_buffer = body;
+                        // Lend the buffer to the next tick's call, unless it is
+                        // large (hundreds of processes): that one goes back to
+                        // the allocator rather than stay resident between ticks.
+                        if body.capacity() <= super::KEPT_REPLY_BUFFER {
+                            self.reply_buffer = body;
+                        }
                         result
                     }
                     Err(e) => Err(e),

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Writes std-runner/link/hot-text.ld: the functions the listener runs, laid out together.
+
+A static binary's code is mapped from the page cache, and the kernel maps 64 KiB
+around every page the process touches ("fault-around"). Code the listener runs
+is scattered among code it never runs (serve, TLS, mDNS, the manuals), so a few
+hundred KiB of hot functions make almost the whole 2 MiB text resident. This
+script finds the functions that really run and writes a linker script that puts
+them in one `.text.hot` output section ahead of `.text`; std-runner's build.rs
+passes it to the linker for release builds on Linux.
+
+How: it builds the release binary for x86_64 musl without stripping, then runs it
+as `supervisor_http_check` under `valgrind --tool=callgrind` as the event listener
+of a real supervisord with N demo services: start-up, healthy TICK_5s, a hung
+service found and restarted, and a clean stop. Every function callgrind saw run
+becomes one input-section pattern, with the legacy mangling's hash and the v0
+mangling's crate disambiguators wildcarded, so the file survives rebuilds and
+toolchain updates; a function added later simply stays in `.text` until the script
+is run again. Run it after changes to the listener's path:
+
+    python3 benches/hot_text.py            # ~2 min; needs valgrind and cargo
+
+The effect is measured by benches/side_by_side.py (VmRSS) and written down in
+benches/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import side_by_side as sbs  # noqa: E402
+
+OUT = sbs.ROOT / "std-runner" / "link" / "hot-text.ld"
+TRAIN_TARGET = sbs.ROOT / "target" / "hot-text"
+FN_LINE = re.compile(r"^c?fn=\((\d+)\)(?: (.+))?$")
+LEGACY_HASH = re.compile(r"17h[0-9a-f]{16}E$")
+V0_CRATE = re.compile(r"Cs[0-9A-Za-z]{1,20}_")
+GCC_CLONE = re.compile(r"\.(isra|constprop|part|cold)\.\d+.*$")
+LTO_SUFFIX = re.compile(r"\.\d+$")  # a local symbol LTO renamed to keep it unique
+
+
+def build_unstripped() -> Path:
+    """The shipped release build, unstripped (symbols only: same code, same layout)."""
+    sbs.log(f"cargo build --release --target {sbs.MUSL} -p supercheck (unstripped)")
+    subprocess.run(
+        ["cargo", "build", "--release", "--target", sbs.MUSL, "-p", "supercheck",
+         "--target-dir", str(TRAIN_TARGET)],
+        cwd=sbs.ROOT, check=True, timeout=1800,
+        env={**os.environ, "CARGO_PROFILE_RELEASE_STRIP": "false"},
+    )
+    binary = TRAIN_TARGET / sbs.MUSL / "release" / "supercheck"
+    link = binary.parent / "supervisor_http_check"
+    link.unlink(missing_ok=True)
+    link.symlink_to("supercheck")
+    return link
+
+
+def train(py: Path, services: Path, listener: Path, n: int, ticks: int) -> list[str]:
+    """Runs the listener under callgrind through a healthy and a failing phase."""
+    outdir = Path(tempfile.mkdtemp(prefix="hot-text-"))
+    cmd = (f"valgrind -q --tool=callgrind --demangle=no "
+           f"--callgrind-out-file={outdir}/callgrind.%p {shlex.quote(str(listener))} "
+           f"{sbs.check_flags(2)}")
+    try:
+        with sbs.fleet(py, services, n, random.Random(), cmd, "hot-text") as (sup, infos, tmp, base):
+            slog = sbs.SupervisorLog(tmp / "supervisord.log")
+            i = 0
+            for _ in range(ticks):
+                i = slog.wait_for(sbs.is_ack, i, time.time() + 30)
+                if i is None:
+                    raise sbs.BenchError("the listener did not acknowledge a tick in 30 s")
+                i += 1
+            hung = f"web_{base}"
+            sbs.log(f"  {ticks} healthy ticks; hanging {hung}")
+            (tmp / "mode" / hung).write_text("hang\n")
+            respawned = lambda e: (m := sbs.SPAWNED.match(e.msg)) is not None and m.group(1) == hung  # noqa: E731
+            i = slog.wait_for(respawned, i, time.time() + 40)
+            if i is None:
+                raise sbs.BenchError(f"{hung} was not restarted in 40 s")
+            (tmp / "mode" / hung).write_text("ok\n")
+            for _ in range(2):
+                i = slog.wait_for(sbs.is_ack, i + 1, time.time() + 30)
+                if i is None:
+                    raise sbs.BenchError("the listener did not acknowledge a tick in 30 s")
+            sbs.log(f"  {hung} restarted, two more ticks; stopping supervisord")
+        outs = sorted(outdir.glob("callgrind.*"))
+        if not outs:
+            raise sbs.BenchError("callgrind wrote no profile (did the listener stop cleanly?)")
+        return [p.read_text(errors="replace") for p in outs]
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+def executed_functions(profiles: list[str]) -> set[str]:
+    names: set[str] = set()
+    for text in profiles:
+        ids: dict[str, str] = {}
+        used: set[str] = set()
+        for line in text.splitlines():
+            m = FN_LINE.match(line)
+            if m:
+                if m.group(2):
+                    ids[m.group(1)] = m.group(2)
+                used.add(m.group(1))
+        names |= {ids[i] for i in used if i in ids and not ids[i].startswith("0x")}
+    return names
+
+
+def with_aliases(names: set[str], binary: Path) -> set[str]:
+    """Adds every other name of the same code: callgrind reports one name per
+    address, but the section is named after the function's own name (musl's
+    `__init_tls` runs as `static_init_tls`, for one)."""
+    by_addr: dict[str, list[str]] = {}
+    addr_of: dict[str, str] = {}
+    nm = subprocess.run(["nm", "--defined-only", str(binary)], capture_output=True, text=True,
+                        check=True, timeout=120).stdout
+    for line in nm.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwWi":
+            by_addr.setdefault(parts[0], []).append(parts[2])
+            addr_of[parts[2]] = parts[0]
+    out = set(names)
+    for name in names:
+        out.update(by_addr.get(addr_of.get(name, ""), []))
+    return out
+
+
+def pattern(symbol: str) -> str | None:
+    """A section-name pattern for the function (after `.text.`), stable across rebuilds."""
+    if symbol == "(below main)":
+        return "__libc_start_main"  # valgrind's name for it
+    if any(c in symbol for c in " ()*?[]\"'"):
+        return None
+    if LEGACY_HASH.search(symbol):
+        return LEGACY_HASH.sub("17h*", symbol)
+    if symbol.startswith("_R"):
+        return LTO_SUFFIX.sub("*", V0_CRATE.sub("Cs*_", symbol))
+    return GCC_CLONE.sub("*", symbol)
+
+
+# Code that runs at moments a short training cannot choose: the timer queue's
+# B-tree rebalancing after removals.
+ALWAYS_HOT = [
+    "_ZN5alloc11collections5btree4node29BalancingContext*",
+    "_ZN5alloc11collections5btree6remove*",
+]
+
+
+def render(patterns: list[str], n: int) -> str:
+    head = (
+        "/* Written by benches/hot_text.py: do not edit. The functions the listener ran\n"
+        f"   under callgrind ({n} services, healthy ticks, a hung service restarted), one\n"
+        "   output section ahead of .text so that they share as few pages as possible.\n"
+        "   musl's start files, its assembly and its small string functions (which\n"
+        "   valgrind may run its own copies of) go first. */\n"
+        "SECTIONS\n{\n  .text.hot : {\n"
+        "    *crt1.o(.text .text.*)\n    *rcrt1.o(.text .text.*)\n    *libc.a:*(.text)\n"
+        "    *libc.a:str*.lo(.text.*)\n    *libc.a:mem*.lo(.text.*)\n"
+    )
+    # LLVM puts functions it deems cold (say, ones that always end in a panic) in
+    # `.text.unlikely.<name>`: the pattern covers both spellings.
+    body = "".join(f"    *(.text.{p} .text.unlikely.{p})\n" for p in patterns)
+    # ring's curve tables (170 KiB) go after .rodata, so that libc's few
+    # constants (sysconf's table, strerror's strings) follow Rust's directly.
+    rodata = (
+        "SECTIONS\n{\n  .rodata.cold : {\n    *libring*.rlib:*(.rodata .rodata.*)\n  }\n}\n"
+        "INSERT AFTER .rodata;\n"
+    )
+    return head + body + "  }\n}\nINSERT BEFORE .text;\n\n" + rodata
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--services", type=int, default=100,
+                    help="demo services in the fleet (100 exercises the larger tables' code)")
+    ap.add_argument("--ticks", type=int, default=3, help="healthy ticks before the hang")
+    ap.add_argument("--venv", type=Path, default=sbs.BENCHES / ".venv")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--save-profiles", type=Path, metavar="DIR",
+                    help="also keep callgrind's profiles here")
+    ap.add_argument("--profiles", type=Path, metavar="DIR",
+                    help="render from profiles saved before, without training")
+    args = ap.parse_args()
+    if args.profiles:
+        profiles = [p.read_text(errors="replace") for p in sorted(args.profiles.glob("callgrind.*"))]
+        if not profiles:
+            raise sbs.BenchError(f"no callgrind.* files in {args.profiles}")
+    else:
+        if subprocess.run(["valgrind", "--version"], capture_output=True).returncode != 0:
+            raise sbs.BenchError("valgrind is needed (apt-get install valgrind)")
+        py = sbs.ensure_venv(args.venv.resolve())
+        services = sbs.build_supercheck(False)
+        listener = build_unstripped()
+        profiles = train(py, services, listener, args.services, args.ticks)
+        if args.save_profiles:
+            args.save_profiles.mkdir(parents=True, exist_ok=True)
+            for i, text in enumerate(profiles):
+                (args.save_profiles / f"callgrind.{i}").write_text(text)
+    names = with_aliases(executed_functions(profiles), TRAIN_TARGET / sbs.MUSL / "release" / "supercheck")
+    patterns = ALWAYS_HOT + sorted({p for p in map(pattern, names) if p} - set(ALWAYS_HOT))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(patterns, args.services))
+    sbs.log(f"{len(names)} functions ran; {len(patterns)} patterns written to {sbs.rel(args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except sbs.BenchError as e:
+        sbs.log(f"error: {e}")
+        sys.exit(1)
