@@ -137,6 +137,33 @@ def build_supercheck(no_build: bool) -> Path:
     return binary
 
 
+def build_floor(no_build: bool) -> Path:
+    """benches/loopback_floor.rs, the floor under "CPU per tick"."""
+    binary = ROOT / "target" / "release" / "loopback_floor"
+    if not no_build:
+        log("cargo build --release -p supercheck-benches --bin loopback_floor")
+        subprocess.run(
+            ["cargo", "build", "--release", "-p", "supercheck-benches", "--bin", "loopback_floor"],
+            cwd=ROOT, check=True, timeout=1800,
+        )
+    if not binary.exists():
+        raise BenchError(f"{binary} is missing (build it, or drop --no-build)")
+    return binary
+
+
+def measure_floor(floor: Path, sup: "Supervisord", base: int, n: int) -> dict:
+    """The least CPU per tick on this fleet: one GET per service on kept-alive
+    connections, written all first and read after, plus one getAllProcessInfo."""
+    out = subprocess.run(
+        [str(floor), "--ports", f"{base}-{base + n - 1}", "--supervisor-sock", str(sup.sock),
+         "--rounds", "50"],
+        capture_output=True, text=True, timeout=120,
+    )
+    if out.returncode != 0:
+        raise BenchError(f"loopback_floor failed: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
 @dataclass
 class Listener:
     label: str
@@ -546,6 +573,7 @@ class Result:
     unknown: int = 0
     listener_restarts: int = 0
     notes: list[str] = field(default_factory=list)
+    floor: dict | None = None
 
 
 @contextlib.contextmanager
@@ -588,12 +616,24 @@ def fleet(py: Path, supercheck: Path, n: int, rng: random.Random, listener_cmd, 
     raise BenchError(f"could not start {n} services after 3 port ranges")
 
 
-def run_one(args, py: Path, supercheck: Path, lst: Listener, n: int, rng: random.Random) -> Result:
+def run_one(args, py: Path, supercheck: Path, lst: Listener, n: int, rng: random.Random,
+            floor: Path | None = None) -> Result:
     res = Result(lst.label, lst.kind, n)
     full_cmd = f"{lst.cmd} {check_flags(args.timeout)}"
     with fleet(py, supercheck, n, rng, full_cmd, lst.label, args.keep_tmp) as (sup, infos, tmp, base):
         res.base_port = base
         measure(args, sup, infos, lst, n, full_cmd, tmp, res)
+        if floor:
+            # After the hang phase: every service back up (restarted ones included).
+            sup.wait_ready(n, time.time() + 60)
+            time.sleep(2)
+            res.floor = measure_floor(floor, sup, base, n)
+            res.notes.append(
+                f"floor {res.floor['cpu_us_per_round'] / 1000:.2f} ms/tick "
+                f"({res.floor['probe_cpu_us_per_round'] / 1000:.2f} GETs + "
+                f"{res.floor['list_cpu_us_per_round'] / 1000:.2f} process list)"
+            )
+            log(f"  floor: {res.notes[-1]}")
     return res
 
 
@@ -958,6 +998,8 @@ def main() -> int:
     ap.add_argument("--title", help="section title in the report")
     ap.add_argument("--keep-tmp", action="store_true", help="keep temp dirs (debugging)")
     ap.add_argument("--seed", type=int, help="seed for the port choice")
+    ap.add_argument("--floor", action="store_true",
+                    help="also measure the least CPU per tick on each fleet (benches/loopback_floor.rs)")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.ticks = "1,10", 2
@@ -968,6 +1010,7 @@ def main() -> int:
     py = ensure_venv(args.venv.resolve())
     supercheck = build_supercheck(args.no_build)
     listeners = resolve_listeners(args, args.venv.resolve(), supercheck)
+    floor = build_floor(args.no_build) if args.floor else None
     rng = random.Random(args.seed)
 
     results = []
@@ -976,7 +1019,7 @@ def main() -> int:
     for lst in listeners:
         for n in sizes:
             t0 = time.time()
-            results.append(run_one(args, py, supercheck, lst, n, rng))
+            results.append(run_one(args, py, supercheck, lst, n, rng, floor))
             log(f"{lst.label} N={n} done in {time.time() - t0:.0f} s")
             print(table_row(results[-1]), flush=True)
 

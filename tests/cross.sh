@@ -48,6 +48,14 @@ while IFS='|' read -r target machine linker runner; do
         *"statically linked"* | *"static-pie linked"*) ;;
         *) fail "$binary is not static: $info" ;;
     esac
+    # std-runner/build.rs: the listener's functions in one section, and (static
+    # PIE on x86_64) packed relocations; both keep its resident set small.
+    sections=$(readelf -SW "$binary")
+    grep -q ' \.text\.hot ' <<<"$sections" || fail "$binary has no .text.hot (std-runner/link/hot-text.ld)"
+    case "$info" in
+        *"static-pie linked"*)
+            grep -q ' \.relr\.dyn ' <<<"$sections" || fail "$binary has no packed relocations" ;;
+    esac
     run=("$binary")
     if [ -n "$runner" ]; then
         if ! command -v "$runner" >/dev/null 2>&1; then
