@@ -31,6 +31,9 @@ fn main() {
         }
     }
     if let Some(map) = env::var_os("SUPERCHECK_LINK_MAP").filter(|_| linux) {
-        println!("cargo:rustc-link-arg-bins=-Wl,-Map,{}", Path::new(&map).display());
+        println!(
+            "cargo:rustc-link-arg-bins=-Wl,-Map,{}",
+            Path::new(&map).display()
+        );
     }
 }

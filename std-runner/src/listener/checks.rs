@@ -36,8 +36,21 @@ impl Listener {
             return;
         };
         let snapshot = target.snapshot.clone();
+        let known_port = target.ports.get(check).copied().flatten();
         self.record.probe_started(key, check);
-        let port = match plan.port.as_ref().map(|p| p.port_for(&snapshot.name)) {
+        let found = plan
+            .port
+            .as_ref()
+            .map(|source| known_port.unwrap_or_else(|| source.port_for(&snapshot.name)));
+        if let (Some(found), None, Some(target)) = (found, known_port, self.targets.get_mut(key)) {
+            if target.ports.len() <= check {
+                target.ports.resize(check + 1, None);
+            }
+            if let Some(slot) = target.ports.get_mut(check) {
+                *slot = Some(found);
+            }
+        }
+        let port = match found {
             Some(Ok(port)) => Some(port),
             Some(Err(e)) => {
                 self.finish_check(key, check, round, Verdict::Error(CheckError::Port(e)));

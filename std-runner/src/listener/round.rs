@@ -7,6 +7,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use supercheck_core::check::cpu::CpuWindow;
+use supercheck_core::check::port::PortError;
 use supercheck_core::check::verdict::{Verdict, VerdictKind};
 use supercheck_core::event::TickPeriod;
 use supercheck_core::health::{Decision, HealthMachine, Suppression};
@@ -60,6 +61,9 @@ pub(super) struct TargetState {
     pub cpu: HashMap<usize, CpuWindow>,
     pub restarting: bool,
     pub seen_in_cycle: u64,
+    /// Each check's port for this process, found from its name once (the name
+    /// does not change), not by running the pattern on every tick.
+    pub ports: Vec<Option<Result<u16, PortError>>>,
 }
 
 fn period_duration(period: TickPeriod) -> Duration {
@@ -162,6 +166,7 @@ impl Listener {
                         cpu: HashMap::new(),
                         restarting: false,
                         seen_in_cycle: 0,
+                        ports: Vec::new(),
                     }),
                     Err(_) => continue,
                 },
