@@ -2,7 +2,8 @@
 """Writes std-runner/link/hot-text.ld: the functions the listener runs, laid out together.
 
 A static binary's code is mapped from the page cache, and the kernel maps 64 KiB
-around every page the process touches ("fault-around"). Code the listener runs
+around every page the process touches ("fault-around"), or the whole large folio
+the page is in on recent kernels. Code the listener runs
 is scattered among code it never runs (serve, TLS, mDNS, the manuals), so a few
 hundred KiB of hot functions make almost the whole 2 MiB text resident. This
 script finds the functions that really run and writes a linker script that puts
@@ -10,15 +11,18 @@ them in one `.text.hot` output section ahead of `.text`; std-runner's build.rs
 passes it to the linker for release builds on Linux.
 
 How: it builds the release binary for x86_64 musl without stripping, then runs it
-as `supervisor_http_check` under `valgrind --tool=callgrind` as the event listener
-of a real supervisord with N demo services: start-up, healthy TICK_5s, a hung
-service found and restarted, and a clean stop. Every function callgrind saw run
-becomes one input-section pattern, with the legacy mangling's hash and the v0
-mangling's crate disambiguators wildcarded, so the file survives rebuilds and
-toolchain updates; a function added later simply stays in `.text` until the script
-is run again. Run it after changes to the listener's path:
+under `valgrind --tool=callgrind` as the event listener of a real supervisord with
+demo services: as `supervisor_http_check` with 100 services (start-up, healthy
+TICK_5s, a hung service found and restarted, a clean stop), then as `httpok` and
+`memmon` with 10. Every function callgrind saw run (and every other name of the
+same code) becomes one input-section pattern, with the legacy mangling's hash and
+the v0 mangling's crate disambiguators wildcarded, so the file survives rebuilds
+and toolchain updates; a function added later stays in `.text` until the script is
+run again. Run it after changes to the listener's path:
 
-    python3 benches/hot_text.py            # ~2 min; needs valgrind and cargo
+    python3 benches/hot_text.py            # ~3 min; needs valgrind and cargo
+    python3 benches/hot_text.py --save-profiles DIR    # keep callgrind's output
+    python3 benches/hot_text.py --profiles DIR         # render again without training
 
 The effect is measured by benches/side_by_side.py (VmRSS) and written down in
 benches/README.md.
@@ -36,7 +40,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side as sbs  # noqa: E402
@@ -60,27 +66,59 @@ def build_unstripped() -> Path:
         env={**os.environ, "CARGO_PROFILE_RELEASE_STRIP": "false"},
     )
     binary = TRAIN_TARGET / sbs.MUSL / "release" / "supercheck"
-    link = binary.parent / "supervisor_http_check"
-    link.unlink(missing_ok=True)
-    link.symlink_to("supercheck")
-    return link
+    for name in ("supervisor_http_check", "httpok", "memmon"):
+        link = binary.parent / name
+        link.unlink(missing_ok=True)
+        link.symlink_to("supercheck")
+    return binary
 
 
-def train(py: Path, services: Path, listener: Path, n: int, ticks: int) -> list[str]:
-    """Runs the listener under callgrind through a healthy and a failing phase."""
-    outdir = Path(tempfile.mkdtemp(prefix="hot-text-"))
-    cmd = (f"valgrind -q --tool=callgrind --demangle=no "
-           f"--callgrind-out-file={outdir}/callgrind.%p {shlex.quote(str(listener))} "
-           f"{sbs.check_flags(2)}")
-    try:
-        with sbs.fleet(py, services, n, random.Random(), cmd, "hot-text") as (sup, infos, tmp, base):
-            slog = sbs.SupervisorLog(tmp / "supervisord.log")
-            i = 0
-            for _ in range(ticks):
-                i = slog.wait_for(sbs.is_ack, i, time.time() + 30)
-                if i is None:
-                    raise sbs.BenchError("the listener did not acknowledge a tick in 30 s")
-                i += 1
+def wait_acks(slog: sbs.SupervisorLog, i: int, count: int) -> int:
+    """Index just past the `count`-th acknowledged tick from entry `i`."""
+    for _ in range(count):
+        i = slog.wait_for(sbs.is_ack, i, time.time() + 30)
+        if i is None:
+            raise sbs.BenchError("the listener did not acknowledge a tick in 30 s")
+        i += 1
+    return i
+
+
+@dataclass
+class Scenario:
+    """One listener run under callgrind: its program name, flags, fleet size, and
+    whether a service is hung (and restarted) after the healthy ticks."""
+
+    program: str
+    flags: Callable[[int], str]  # of the fleet's base port
+    services: int
+    hang: bool
+
+
+def scenarios(n: int) -> list[Scenario]:
+    return [
+        # The main job, at the size the budgets are measured at.
+        Scenario("supervisor_http_check", lambda base: sbs.check_flags(2), n, True),
+        # superlance's httpok and memmon, as benches/superlance_side_by_side.py runs them.
+        Scenario("httpok", lambda base: " ".join(f"-p web:web_{p}" for p in range(base, base + 10))
+                 + f" -t 2 http://127.0.0.1:{base}/ping", 10, True),
+        Scenario("memmon", lambda base: "-g web=200MB", 10, False),
+    ]
+
+
+def train_one(py: Path, services: Path, binary: Path, sc: Scenario, ticks: int, outdir: Path) -> None:
+    """Runs one scenario: healthy ticks, then maybe a hung service restarted."""
+    listener = shlex.quote(str(binary.parent / sc.program))
+
+    def cmd(base: int) -> str:
+        return (f"valgrind -q --tool=callgrind --demangle=no "
+                f"--callgrind-out-file={outdir}/callgrind.%p {listener} {sc.flags(base)}")
+
+    with sbs.fleet(py, services, sc.services, random.Random(), cmd, f"hot-text {sc.program}") as (
+        sup, infos, tmp, base,
+    ):
+        slog = sbs.SupervisorLog(tmp / "supervisord.log")
+        i = wait_acks(slog, 0, ticks)
+        if sc.hang:
             hung = f"web_{base}"
             sbs.log(f"  {ticks} healthy ticks; hanging {hung}")
             (tmp / "mode" / hung).write_text("hang\n")
@@ -89,14 +127,21 @@ def train(py: Path, services: Path, listener: Path, n: int, ticks: int) -> list[
             if i is None:
                 raise sbs.BenchError(f"{hung} was not restarted in 40 s")
             (tmp / "mode" / hung).write_text("ok\n")
-            for _ in range(2):
-                i = slog.wait_for(sbs.is_ack, i + 1, time.time() + 30)
-                if i is None:
-                    raise sbs.BenchError("the listener did not acknowledge a tick in 30 s")
+            wait_acks(slog, i + 1, 2)
             sbs.log(f"  {hung} restarted, two more ticks; stopping supervisord")
+        else:
+            sbs.log(f"  {ticks} healthy ticks; stopping supervisord")
+
+
+def train(py: Path, services: Path, binary: Path, n: int, ticks: int) -> list[str]:
+    """Every scenario under callgrind; returns the profiles' text."""
+    outdir = Path(tempfile.mkdtemp(prefix="hot-text-"))
+    try:
+        for sc in scenarios(n):
+            train_one(py, services, binary, sc, ticks, outdir)
         outs = sorted(outdir.glob("callgrind.*"))
-        if not outs:
-            raise sbs.BenchError("callgrind wrote no profile (did the listener stop cleanly?)")
+        if len(outs) < len(scenarios(n)):
+            raise sbs.BenchError("callgrind wrote fewer profiles than runs (did a listener stop cleanly?)")
         return [p.read_text(errors="replace") for p in outs]
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
@@ -167,9 +212,10 @@ ALWAYS_HOT = [
 
 def render(patterns: list[str], n: int) -> str:
     head = (
-        "/* Written by benches/hot_text.py: do not edit. The functions the listener ran\n"
-        f"   under callgrind ({n} services, healthy ticks, a hung service restarted), one\n"
-        "   output section ahead of .text so that they share as few pages as possible.\n"
+        "/* Written by benches/hot_text.py: do not edit. The functions the listeners ran\n"
+        f"   under callgrind (the http check with {n} services, httpok and memmon with 10;\n"
+        "   healthy ticks, a hung service restarted), in one output section ahead of\n"
+        "   .text so that they share as few pages as possible.\n"
         "   musl's start files, its assembly and its small string functions (which\n"
         "   valgrind may run its own copies of) go first. */\n"
         "SECTIONS\n{\n  .text.hot : {\n"
@@ -191,7 +237,7 @@ def render(patterns: list[str], n: int) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--services", type=int, default=100,
-                    help="demo services in the fleet (100 exercises the larger tables' code)")
+                    help="demo services for the http check (100 exercises the larger tables' code)")
     ap.add_argument("--ticks", type=int, default=3, help="healthy ticks before the hang")
     ap.add_argument("--venv", type=Path, default=sbs.BENCHES / ".venv")
     ap.add_argument("--out", type=Path, default=OUT)
@@ -209,8 +255,8 @@ def main() -> int:
             raise sbs.BenchError("valgrind is needed (apt-get install valgrind)")
         py = sbs.ensure_venv(args.venv.resolve())
         services = sbs.build_supercheck(False)
-        listener = build_unstripped()
-        profiles = train(py, services, listener, args.services, args.ticks)
+        binary = build_unstripped()
+        profiles = train(py, services, binary, args.services, args.ticks)
         if args.save_profiles:
             args.save_profiles.mkdir(parents=True, exist_ok=True)
             for i, text in enumerate(profiles):
