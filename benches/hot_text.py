@@ -105,13 +105,15 @@ def scenarios(n: int) -> list[Scenario]:
     ]
 
 
-def train_one(py: Path, services: Path, binary: Path, sc: Scenario, ticks: int, outdir: Path) -> None:
+def train_one(py: Path, services: Path, binary: Path, sc: Scenario, order: int, ticks: int,
+              outdir: Path) -> None:
     """Runs one scenario: healthy ticks, then maybe a hung service restarted."""
     listener = shlex.quote(str(binary.parent / sc.program))
 
     def cmd(base: int) -> str:
         return (f"valgrind -q --tool=callgrind --demangle=no "
-                f"--callgrind-out-file={outdir}/callgrind.%p {listener} {sc.flags(base)}")
+                f"--callgrind-out-file={outdir}/callgrind.{order}.{sc.program}.%p "
+                f"{listener} {sc.flags(base)}")
 
     with sbs.fleet(py, services, sc.services, random.Random(), cmd, f"hot-text {sc.program}") as (
         sup, infos, tmp, base,
@@ -137,8 +139,8 @@ def train(py: Path, services: Path, binary: Path, n: int, ticks: int) -> list[st
     """Every scenario under callgrind; returns the profiles' text."""
     outdir = Path(tempfile.mkdtemp(prefix="hot-text-"))
     try:
-        for sc in scenarios(n):
-            train_one(py, services, binary, sc, ticks, outdir)
+        for order, sc in enumerate(scenarios(n)):
+            train_one(py, services, binary, sc, order, ticks, outdir)
         outs = sorted(outdir.glob("callgrind.*"))
         if len(outs) < len(scenarios(n)):
             raise sbs.BenchError("callgrind wrote fewer profiles than runs (did a listener stop cleanly?)")
@@ -261,8 +263,18 @@ def main() -> int:
             args.save_profiles.mkdir(parents=True, exist_ok=True)
             for i, text in enumerate(profiles):
                 (args.save_profiles / f"callgrind.{i}").write_text(text)
-    names = with_aliases(executed_functions(profiles), TRAIN_TARGET / sbs.MUSL / "release" / "supercheck")
-    patterns = ALWAYS_HOT + sorted({p for p in map(pattern, names) if p} - set(ALWAYS_HOT))
+    # The http check's functions first, then what httpok and memmon add: each
+    # listener's code stays as contiguous as it can.
+    binary = TRAIN_TARGET / sbs.MUSL / "release" / "supercheck"
+    patterns = list(ALWAYS_HOT)
+    seen = set(patterns)
+    names: set[str] = set()
+    for profile in profiles:
+        ran = with_aliases(executed_functions([profile]), binary)
+        names |= ran
+        new = sorted({p for p in map(pattern, ran) if p} - seen)
+        patterns += new
+        seen.update(new)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(patterns, args.services))
     sbs.log(f"{len(names)} functions ran; {len(patterns)} patterns written to {sbs.rel(args.out)}")
