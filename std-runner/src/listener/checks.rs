@@ -26,7 +26,7 @@ const CPU_SAMPLE_WINDOW: Duration = Duration::from_secs(3);
 impl Listener {
     /// Starts attempt `attempt` of check `check` of the round `round` of `key`.
     pub(super) fn start_check(&mut self, key: &str, check: usize, round: u64, attempt: u32) {
-        let Some(target) = self.targets.get(key) else {
+        let Some(target) = self.targets.get_mut(key) else {
             return;
         };
         if target.round.as_ref().is_none_or(|r| r.id != round) {
@@ -36,20 +36,8 @@ impl Listener {
             return;
         };
         let snapshot = target.snapshot.clone();
-        let known_port = target.ports.get(check).copied().flatten();
+        let found = plan.port.as_ref().map(|source| target.port(check, source));
         self.record.probe_started(key, check);
-        let found = plan
-            .port
-            .as_ref()
-            .map(|source| known_port.unwrap_or_else(|| source.port_for(&snapshot.name)));
-        if let (Some(found), None, Some(target)) = (found, known_port, self.targets.get_mut(key)) {
-            if target.ports.len() <= check {
-                target.ports.resize(check + 1, None);
-            }
-            if let Some(slot) = target.ports.get_mut(check) {
-                *slot = Some(found);
-            }
-        }
         let port = match found {
             Some(Ok(port)) => Some(port),
             Some(Err(e)) => {

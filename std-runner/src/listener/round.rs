@@ -14,6 +14,7 @@ use supercheck_core::health::{Decision, HealthMachine, Suppression};
 use supercheck_core::rpc::{FaultCode, SupervisorCall};
 use supercheck_core::time::Instant as CoreInstant;
 
+use super::config::PortSource;
 use super::tasks::TaskKind;
 use super::timers::TimerId;
 use super::{Listener, Timer};
@@ -64,6 +65,24 @@ pub(super) struct TargetState {
     /// Each check's port for this process, found from its name once (the name
     /// does not change), not by running the pattern on every tick.
     pub ports: Vec<Option<Result<u16, PortError>>>,
+}
+
+impl TargetState {
+    /// Check `check`'s port for this process, from its name with `source`:
+    /// found the first time only, since the name does not change.
+    pub fn port(&mut self, check: usize, source: &PortSource) -> Result<u16, PortError> {
+        if let Some(Some(known)) = self.ports.get(check) {
+            return *known;
+        }
+        let found = source.port_for(&self.snapshot.name);
+        if self.ports.len() <= check {
+            self.ports.resize(check + 1, None);
+        }
+        if let Some(slot) = self.ports.get_mut(check) {
+            *slot = Some(found);
+        }
+        found
+    }
 }
 
 fn period_duration(period: TickPeriod) -> Duration {
@@ -532,5 +551,53 @@ impl Listener {
             self.tasks.shrink_to_fit();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use supercheck_core::check::port::PortSpec;
+    use supercheck_core::health::Policy;
+    use supercheck_core::process::ProcessState;
+
+    fn target(name: &str) -> TargetState {
+        TargetState {
+            machine: HealthMachine::new(Policy::default()).unwrap(),
+            snapshot: ProcessSnapshot {
+                group: "web".into(),
+                name: name.into(),
+                state: ProcessState::Running,
+                pid: 42,
+                start: 0,
+                now: 0,
+            },
+            round: None,
+            cpu: HashMap::new(),
+            restarting: false,
+            seen_in_cycle: 0,
+            ports: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_check_finds_its_port_once_and_keeps_it() {
+        let by_name = PortSource::new(PortSpec::Pattern(r".+_(\d+)")).unwrap();
+        let fixed = PortSource::new(PortSpec::Number(9000)).unwrap();
+        let mut web = target("web_8101");
+        assert_eq!(web.port(1, &by_name), Ok(8101));
+        assert_eq!(web.port(0, &fixed), Ok(9000));
+        // Kept: the pattern is not run again (a renamed process is a new target).
+        web.snapshot.name = "web_1".into();
+        assert_eq!(web.port(1, &by_name), Ok(8101));
+        assert_eq!(web.ports, vec![Some(Ok(9000)), Some(Ok(8101))]);
+    }
+
+    #[test]
+    fn a_name_the_pattern_misses_is_a_config_error_kept_as_such() {
+        let by_name = PortSource::new(PortSpec::Pattern(r".+_(\d+)")).unwrap();
+        let mut odd = target("worker");
+        assert_eq!(odd.port(0, &by_name), Err(PortError::NoMatch));
+        assert_eq!(odd.port(0, &by_name), Err(PortError::NoMatch));
     }
 }
