@@ -18,7 +18,8 @@ TICK_5s, a hung service found and restarted, a clean stop), then as `httpok` and
 same code) becomes one input-section pattern, with the legacy mangling's hash and
 the v0 mangling's crate disambiguators wildcarded, so the file survives rebuilds
 and toolchain updates; a function added later stays in `.text` until the script is
-run again. Run it after changes to the listener's path:
+run again. Functions of the existing file that a run does not see are kept, after
+the new ones (`--fresh` drops them). Run it after changes to the listener's path:
 
     python3 benches/hot_text.py            # ~3 min; needs valgrind and cargo
     python3 benches/hot_text.py --save-profiles DIR    # keep callgrind's output
@@ -212,6 +213,16 @@ ALWAYS_HOT = [
 ]
 
 
+def existing_patterns(script: str) -> list[str]:
+    """The function patterns of a linker script this file wrote, in order."""
+    out = []
+    for line in script.splitlines():
+        m = re.match(r"^    \*\(\.text\.(\S+) \.text\.unlikely\.", line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
 def render(patterns: list[str], n: int) -> str:
     head = (
         "/* Written by benches/hot_text.py: do not edit. The functions the listeners ran\n"
@@ -247,6 +258,10 @@ def main() -> int:
                     help="also keep callgrind's profiles here")
     ap.add_argument("--profiles", type=Path, metavar="DIR",
                     help="render from profiles saved before, without training")
+    ap.add_argument("--fresh", action="store_true",
+                    help="drop the functions of the existing file that this run did not see "
+                    "(by default they are kept, after the new ones: paths that depend on timing, "
+                    "such as a worker thread's exit, are not seen by every run)")
     args = ap.parse_args()
     if args.profiles:
         profiles = [p.read_text(errors="replace") for p in sorted(args.profiles.glob("callgrind.*"))]
@@ -275,6 +290,11 @@ def main() -> int:
         new = sorted({p for p in map(pattern, ran) if p} - seen)
         patterns += new
         seen.update(new)
+    if not args.fresh and args.out.exists():
+        kept = [p for p in existing_patterns(args.out.read_text()) if p not in seen]
+        patterns += kept
+        if kept:
+            sbs.log(f"{len(kept)} patterns kept from {sbs.rel(args.out)} (not seen this run; --fresh drops them)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(patterns, args.services))
     sbs.log(f"{len(names)} functions ran; {len(patterns)} patterns written to {sbs.rel(args.out)}")
