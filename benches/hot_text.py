@@ -165,23 +165,27 @@ def executed_functions(profiles: list[str]) -> set[str]:
     return names
 
 
-def with_aliases(names: set[str], binary: Path) -> set[str]:
-    """Adds every other name of the same code: callgrind reports one name per
-    address, but the section is named after the function's own name (musl's
+class Aliases:
+    """Every name of each piece of code in the binary: callgrind reports one name
+    per address, but the section is named after the function's own name (musl's
     `__init_tls` runs as `static_init_tls`, for one)."""
-    by_addr: dict[str, list[str]] = {}
-    addr_of: dict[str, str] = {}
-    nm = subprocess.run(["nm", "--defined-only", str(binary)], capture_output=True, text=True,
-                        check=True, timeout=120).stdout
-    for line in nm.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwWi":
-            by_addr.setdefault(parts[0], []).append(parts[2])
-            addr_of[parts[2]] = parts[0]
-    out = set(names)
-    for name in names:
-        out.update(by_addr.get(addr_of.get(name, ""), []))
-    return out
+
+    def __init__(self, binary: Path):
+        self.by_addr: dict[str, list[str]] = {}
+        self.addr_of: dict[str, str] = {}
+        nm = subprocess.run(["nm", "--defined-only", str(binary)], capture_output=True,
+                            text=True, check=True, timeout=120).stdout
+        for line in nm.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tTwWi":
+                self.by_addr.setdefault(parts[0], []).append(parts[2])
+                self.addr_of[parts[2]] = parts[0]
+
+    def expand(self, names: set[str]) -> set[str]:
+        out = set(names)
+        for name in names:
+            out.update(self.by_addr.get(self.addr_of.get(name, ""), []))
+        return out
 
 
 def pattern(symbol: str) -> str | None:
@@ -280,12 +284,12 @@ def main() -> int:
                 (args.save_profiles / f"callgrind.{i}").write_text(text)
     # The http check's functions first, then what httpok and memmon add: each
     # listener's code stays as contiguous as it can.
-    binary = TRAIN_TARGET / sbs.MUSL / "release" / "supercheck"
+    aliases = Aliases(TRAIN_TARGET / sbs.MUSL / "release" / "supercheck")
     patterns = list(ALWAYS_HOT)
     seen = set(patterns)
     names: set[str] = set()
     for profile in profiles:
-        ran = with_aliases(executed_functions([profile]), binary)
+        ran = aliases.expand(executed_functions([profile]))
         names |= ran
         new = sorted({p for p in map(pattern, ran) if p} - seen)
         patterns += new
@@ -302,8 +306,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except sbs.BenchError as e:
-        sbs.log(f"error: {e}")
-        sys.exit(1)
+    sbs.run_cli(main)

@@ -972,6 +972,26 @@ def _interrupt(signum, frame):  # noqa: ARG001
     raise KeyboardInterrupt
 
 
+def print_report(section: str, results: list, json_path: Path | None) -> None:
+    """Prints the report section and, with --json, writes the raw results."""
+    print()
+    print(section)
+    if json_path:
+        json_path.write_text(json.dumps([r.__dict__ for r in results], indent=2) + "\n")
+
+
+def run_cli(main) -> None:
+    """Runs a bench's main: a BenchError is one line and status 1, Ctrl-C status 130."""
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log(f"error: {e}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description="Measure a supervisord event listener against N real services, "
@@ -1024,19 +1044,9 @@ def main() -> int:
             print(table_row(results[-1]), flush=True)
 
     section = write_report(args, py, supercheck, listeners, results, args.out)
-    print()
-    print(section)
-    if args.json:
-        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2) + "\n")
+    print_report(section, results, args.json)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as e:
-        log(f"error: {e}")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    run_cli(main)

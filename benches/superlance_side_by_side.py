@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import shlex
@@ -54,7 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import side_by_side as sbs  # noqa: E402 - needs the path above
-from side_by_side import BENCHES, ROOT, BenchError, fmt, log, med, rel  # noqa: E402
+from side_by_side import BENCHES, ROOT, fmt, log, med, print_report, rel, run_cli  # noqa: E402
 
 SUPERLANCE_VERSION = "2.0.0"
 PACKAGES = {**sbs.PINNED, "superlance": SUPERLANCE_VERSION}
@@ -337,19 +336,9 @@ def main() -> int:
                 print(table_row(results[-1]), flush=True)
 
     section = write_report(args, py, supercheck, results, (load_start, loadavg()), args.out)
-    print()
-    print(section)
-    if args.json:
-        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2) + "\n")
+    print_report(section, results, args.json)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as e:
-        log(f"error: {e}")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    run_cli(main)
