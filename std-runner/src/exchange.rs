@@ -249,10 +249,9 @@ impl Exchange {
                     // From here on, a closed connection is the peer's
                     // failure, not a stale kept-alive connection.
                     self.received_any = true;
-                    self.input
-                        .extend_from_slice(chunk.get(..n).unwrap_or_default());
-                    if let Some(response) = self.process()? {
-                        return Ok(Some(response));
+                    let fresh = chunk.get(..n).unwrap_or_default();
+                    if let Some(status) = self.take_input(fresh)? {
+                        return Ok(Some(self.response(status)));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
@@ -262,21 +261,41 @@ impl Exchange {
         }
     }
 
-    /// Consumes what the input holds: the head once it is complete, then body
-    /// data into the sink.
-    fn process(&mut self) -> Result<Option<Response>, ExchangeError> {
+    /// Takes `fresh` bytes just read. When nothing is left over from an
+    /// earlier read (a whole response usually comes in one), they are consumed
+    /// where they lie; only what cannot be consumed yet is kept in `input`.
+    /// Returns the status once the response is complete.
+    fn take_input(&mut self, fresh: &[u8]) -> Result<Option<u16>, ExchangeError> {
+        if self.input.is_empty() {
+            let (used, done) = self.consume(fresh)?;
+            self.input
+                .extend_from_slice(fresh.get(used..).unwrap_or_default());
+            return Ok(done);
+        }
+        let mut input = std::mem::take(&mut self.input);
+        input.extend_from_slice(fresh);
+        let (used, done) = self.consume(&input)?;
+        input.drain(..used.min(input.len()));
+        self.input = input;
+        Ok(done)
+    }
+
+    /// Consumes what `data` holds: the head once it is complete, then body
+    /// data into the sink. Returns the bytes used and, once the body is
+    /// complete, the status.
+    fn consume(&mut self, data: &[u8]) -> Result<(usize, Option<u16>), ExchangeError> {
+        let mut used = 0usize;
         if let State::Head = self.state {
             let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            let (status, framing, head_len) = match self.head_reader.read(&self.input, &mut headers)
-            {
-                Ok(Parsed::Incomplete) => return Ok(None),
+            let (status, framing, head_len) = match self.head_reader.read(data, &mut headers) {
+                Ok(Parsed::Incomplete) => return Ok((0, None)),
                 Ok(Parsed::Complete(head)) => {
                     self.keep_alive = head.keep_alive() && head.framing() != Framing::UntilClose;
                     (head.code(), head.framing(), head.head_len())
                 }
                 Err(e) => return Err(ExchangeError::Head(e)),
             };
-            self.input.drain(..head_len.min(self.input.len()));
+            used = head_len.min(data.len());
             let decoder = BodyDecoder::new(framing, self.limits).map_err(ExchangeError::Body)?;
             if let (Some(BodySink::Keep(body)), Framing::Length(n)) = (self.sink.as_mut(), framing)
             {
@@ -287,12 +306,11 @@ impl Exchange {
             self.state = State::Body { decoder, status };
         }
         let State::Body { decoder, status } = &mut self.state else {
-            return Ok(None);
+            return Ok((used, None));
         };
-        let mut used = 0usize;
         let done = loop {
             let step = decoder
-                .decode(self.input.get(used..).unwrap_or_default())
+                .decode(data.get(used..).unwrap_or_default())
                 .map_err(ExchangeError::Body)?;
             used = used.saturating_add(step.consumed);
             match step.event {
@@ -301,9 +319,7 @@ impl Exchange {
                 BodyEvent::Done => break true,
             }
         };
-        let status = *status;
-        self.input.drain(..used.min(self.input.len()));
-        Ok(done.then(|| self.response(status)))
+        Ok((used, done.then_some(*status)))
     }
 
     fn at_eof(&mut self) -> Result<Response, ExchangeError> {

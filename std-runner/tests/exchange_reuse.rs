@@ -9,43 +9,21 @@
     clippy::indexing_slicing
 )]
 
+#[path = "support/exchange.rs"]
+mod exchange;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener};
-use std::time::{Duration, Instant};
 
+use exchange::drive;
+use mio::Poll;
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token};
 use supercheck::endpoint::Stream;
 use supercheck::exchange::{BodySink, Exchange, ExchangeError, Progress};
 use supercheck_core::http::BodyLimits;
 
 const REQUEST: &[u8] = b"GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-
-/// Runs `exchange` on `poll` until it ends (10 s at most).
-fn drive(poll: &mut Poll, mut exchange: Exchange) -> (Exchange, Progress) {
-    poll.registry()
-        .register(
-            exchange.stream_mut(),
-            Token(1),
-            Interest::READABLE | Interest::WRITABLE,
-        )
-        .unwrap();
-    let mut events = Events::with_capacity(8);
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        match exchange.advance() {
-            Progress::Pending => {}
-            done => {
-                poll.registry().deregister(exchange.stream_mut()).unwrap();
-                return (exchange, done);
-            }
-        }
-        assert!(Instant::now() < end, "the exchange never ended");
-        poll.poll(&mut events, Some(Duration::from_millis(200)))
-            .unwrap();
-    }
-}
 
 /// Reads one request head from the server's side of the connection.
 fn read_request(conn: &mut std::net::TcpStream) {
@@ -112,7 +90,7 @@ fn a_kept_alive_connection_broken_after_part_of_the_answer_is_the_services_failu
         read_request(&mut conn);
         conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap();
         conn.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(std::time::Duration::from_millis(200));
         conn.shutdown(Shutdown::Both).unwrap();
     });
     match &outcome {

@@ -123,42 +123,48 @@ impl Record {
         self.processes.retain(|name, _| present(name));
     }
 
-    fn process(&mut self, key: &str) -> &mut ProcessRecord {
-        let kinds = &self.kinds;
-        self.processes
-            .entry(key.to_string())
-            .or_insert_with(|| ProcessRecord {
+    /// The record of `key`, made on first use. Looked up by `&str`: a probe
+    /// of a known process allocates nothing here.
+    fn process(&mut self, key: &str) -> Option<&mut ProcessRecord> {
+        if !self.processes.contains_key(key) {
+            let record = ProcessRecord {
                 state: "unknown",
                 budget_left: None,
                 restarts: 0,
-                checks: kinds
+                checks: self
+                    .kinds
                     .iter()
                     .map(|kind| CheckRecord {
                         kind: kind.clone(),
                         ..CheckRecord::default()
                     })
                     .collect(),
-                started: vec![None; kinds.len()],
-            })
+                started: vec![None; self.kinds.len()],
+            };
+            self.processes.insert(key.to_string(), record);
+        }
+        self.processes.get_mut(key)
     }
 
     /// A probe of check `check` of `key` started.
     pub fn probe_started(&mut self, key: &str, check: usize) {
-        if let Some(slot) = self.process(key).started.get_mut(check) {
+        if let Some(slot) = self.process(key).and_then(|p| p.started.get_mut(check)) {
             *slot = Some(std::time::Instant::now());
         }
     }
 
     /// A measured value of check `check` of `key`, ahead of its verdict.
     pub fn observed(&mut self, key: &str, check: usize, value: Observed) {
-        if let Some(c) = self.process(key).checks.get_mut(check) {
+        if let Some(c) = self.process(key).and_then(|p| p.checks.get_mut(check)) {
             c.observed = Some(value);
         }
     }
 
     /// Check `check` of `key` has its final verdict.
     pub fn verdict(&mut self, key: &str, check: usize, verdict: Verdict) {
-        let process = self.process(key);
+        let Some(process) = self.process(key) else {
+            return;
+        };
         let latency = process
             .started
             .get_mut(check)
@@ -188,7 +194,9 @@ impl Record {
 
     /// The health machine of `key` is now in `state`, with `budget_left` restarts left.
     pub fn machine(&mut self, key: &str, state: &'static str, budget_left: Option<u32>) {
-        let process = self.process(key);
+        let Some(process) = self.process(key) else {
+            return;
+        };
         process.state = state;
         process.budget_left = budget_left;
     }
@@ -208,7 +216,9 @@ impl Record {
 
     /// A restart of `key` was carried out (stopped and started again).
     pub fn restart_done(&mut self, key: &str) {
-        let process = self.process(key);
+        let Some(process) = self.process(key) else {
+            return;
+        };
         process.restarts = process.restarts.saturating_add(1);
     }
 }

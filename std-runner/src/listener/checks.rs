@@ -13,12 +13,13 @@ use supercheck_core::time::Duration as CoreDuration;
 
 use super::config::{CheckPlan, CheckWork};
 use super::tasks::{TaskKind, to_std};
-use super::{ExecRun, Listener, Timer};
+use super::{ExecRun, Listener, TargetKey, Timer};
 use crate::endpoint::Endpoint;
 use crate::exchange::Exchange;
 use crate::frontend::state::Observed;
 use crate::log_line;
 use crate::probe::{exec, local, net};
+use crate::supervisor::client::ProcessSnapshot;
 
 /// How long a CPU check measures (psutil's `cpu_percent(3.0)`), on a timer.
 const CPU_SAMPLE_WINDOW: Duration = Duration::from_secs(3);
@@ -35,7 +36,7 @@ impl Listener {
         let Some(plan) = self.config.checks.get(check) else {
             return;
         };
-        let snapshot = target.snapshot.clone();
+        let pid = target.snapshot.pid;
         let found = plan.port.as_ref().map(|source| target.port(check, source));
         self.record.probe_started(key, check);
         let port = match found {
@@ -50,6 +51,9 @@ impl Listener {
             CheckWork::Builtin(spec) => Arc::clone(spec),
             CheckWork::Custom(custom) => {
                 let custom = custom.clone();
+                let Some(snapshot) = self.snapshot_of(key) else {
+                    return;
+                };
                 return self.start_custom(key, check, round, custom, snapshot);
             }
         };
@@ -98,6 +102,9 @@ impl Listener {
                     XmlRpcTarget::Http { .. } => port,
                     _ => None,
                 };
+                let Some(snapshot) = self.snapshot_of(key) else {
+                    return;
+                };
                 let (endpoint, path) = net::xmlrpc_endpoint(xml, port, &snapshot.name);
                 match net::xmlrpc_request(xml, port, &path) {
                     Ok(request) => {
@@ -117,13 +124,16 @@ impl Listener {
             }
             CheckSpec::Memory(memory) => {
                 let (verdict, rss) =
-                    local::memory(memory, snapshot.pid, &self.procfs, &mut self.proc_snapshot);
+                    local::memory(memory, pid, &self.procfs, &mut self.proc_snapshot);
                 if let Some(kib) = rss {
                     self.record.observed(key, check, Observed::RssKib(kib));
                 }
                 self.finish_check(key, check, round, verdict);
             }
             CheckSpec::File(file) => {
+                let Some(snapshot) = self.snapshot_of(key) else {
+                    return;
+                };
                 let path =
                     local::heartbeat_path(file, &snapshot.group, &snapshot.name, snapshot.pid);
                 let (verdict, age) = local::file_age(file, &path);
@@ -139,7 +149,7 @@ impl Listener {
                 }
                 self.finish_check(key, check, round, verdict);
             }
-            CheckSpec::Cpu(_) => match self.procfs.stat(snapshot.pid) {
+            CheckSpec::Cpu(_) => match self.procfs.stat(pid) {
                 Ok(stat) => {
                     let first = CpuSample {
                         at: self.core_now(),
@@ -149,7 +159,7 @@ impl Listener {
                         target: key.to_string(),
                         check,
                         round,
-                        pid: snapshot.pid,
+                        pid,
                         first,
                     };
                     self.timers.at(Instant::now() + CPU_SAMPLE_WINDOW, timer);
@@ -161,23 +171,31 @@ impl Listener {
                     Verdict::Error(CheckError::ProcessVanished),
                 ),
             },
-            CheckSpec::Exec(spec) => match exec::spawn(spec, &snapshot) {
-                Ok(child) => {
-                    self.timers.at(
-                        Instant::now() + to_std(spec.timeout.get()),
-                        Timer::ExecDeadline { round, check },
-                    );
-                    self.execs.push(ExecRun {
-                        child,
-                        target: key.to_string(),
-                        check,
-                        round,
-                        attempt,
-                    });
+            CheckSpec::Exec(spec) => {
+                let Some(snapshot) = self.snapshot_of(key) else {
+                    return;
+                };
+                match exec::spawn(spec, &snapshot) {
+                    Ok(child) => {
+                        self.timers.at(
+                            Instant::now() + to_std(spec.timeout.get()),
+                            Timer::ExecDeadline { round, check },
+                        );
+                        self.execs.push(ExecRun {
+                            child,
+                            target: key.to_string(),
+                            check,
+                            round,
+                            attempt,
+                        });
+                    }
+                    Err(e) => self.finish_check(key, check, round, exec::spawn_error_verdict(&e)),
                 }
-                Err(e) => self.finish_check(key, check, round, exec::spawn_error_verdict(&e)),
-            },
+            }
             CheckSpec::Heartbeat(heartbeat) => {
+                let Some(snapshot) = self.snapshot_of(key) else {
+                    return;
+                };
                 let verdict = self.heartbeat_verdict(key, check, heartbeat, &snapshot);
                 self.finish_check(key, check, round, verdict);
             }
@@ -188,6 +206,20 @@ impl Listener {
                 Verdict::Error(CheckError::Config("unsupported check kind")),
             ),
         }
+    }
+
+    /// The shared key of `key`'s target (a new one if it has none).
+    fn target_key(&self, key: &str) -> TargetKey {
+        self.targets.get_key_value(key).map_or_else(
+            || TargetKey::from(key),
+            |(shared, _)| TargetKey::clone(shared),
+        )
+    }
+
+    /// A copy of what supervisord last said about `key`, for the checks that
+    /// need its name or group (http, tcp, memory and cpu need only the pid).
+    fn snapshot_of(&self, key: &str) -> Option<ProcessSnapshot> {
+        self.targets.get(key).map(|target| target.snapshot.clone())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -207,14 +239,16 @@ impl Listener {
             Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
         };
         let limits = judge.limits();
+        let target = self.target_key(key);
+        let idle = self.keep_alive.take(&target, check);
         let kind = TaskKind::Probe {
-            target: key.to_string(),
+            target,
             check,
             round,
             attempt,
             judge,
         };
-        if let Some((token, stream)) = self.keep_alive.take(key, check) {
+        if let Some((token, stream)) = idle {
             let exchange = Exchange::reuse(stream, request, sink, limits);
             self.insert_task(token, exchange, kind, to_std(timeout));
             return self.on_task_ready(token);

@@ -10,13 +10,14 @@
 
 use std::collections::HashMap;
 
+use super::TargetKey;
 use crate::endpoint::Stream;
 
 /// Idle connections, by `(process namespec, check index)` and by token.
 #[derive(Debug, Default)]
 pub(super) struct KeepAlive {
-    by_target: HashMap<(String, usize), (usize, Stream)>,
-    by_token: HashMap<usize, (String, usize)>,
+    by_target: HashMap<(TargetKey, usize), (usize, Stream)>,
+    by_token: HashMap<usize, (TargetKey, usize)>,
 }
 
 impl KeepAlive {
@@ -24,15 +25,16 @@ impl KeepAlive {
     /// Returns a connection it replaced, to be closed by the caller.
     pub fn park(
         &mut self,
-        target: &str,
+        target: &TargetKey,
         check: usize,
         token: usize,
         stream: Stream,
     ) -> Option<(usize, Stream)> {
-        self.by_token.insert(token, (target.to_string(), check));
+        self.by_token
+            .insert(token, (TargetKey::clone(target), check));
         let old = self
             .by_target
-            .insert((target.to_string(), check), (token, stream));
+            .insert((TargetKey::clone(target), check), (token, stream));
         if let Some((old_token, _)) = &old {
             self.by_token.remove(old_token);
         }
@@ -40,8 +42,8 @@ impl KeepAlive {
     }
 
     /// Takes the idle connection for `check` on `target`, with its token.
-    pub fn take(&mut self, target: &str, check: usize) -> Option<(usize, Stream)> {
-        let (token, stream) = self.by_target.remove(&(target.to_string(), check))?;
+    pub fn take(&mut self, target: &TargetKey, check: usize) -> Option<(usize, Stream)> {
+        let (token, stream) = self.by_target.remove(&(TargetKey::clone(target), check))?;
         self.by_token.remove(&token);
         Some((token, stream))
     }
@@ -54,7 +56,7 @@ impl KeepAlive {
 
     /// Takes every idle connection of targets `keep` says no to.
     pub fn take_unless(&mut self, keep: impl Fn(&str) -> bool) -> Vec<Stream> {
-        let gone: Vec<(String, usize)> = self
+        let gone: Vec<(TargetKey, usize)> = self
             .by_target
             .keys()
             .filter(|(t, _)| !keep(t))

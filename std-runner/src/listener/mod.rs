@@ -103,6 +103,11 @@ enum Timer {
     FrontendDeadline(usize),
 }
 
+/// A process's namespec (`group:name`), shared by everything that refers to
+/// the process: a probe in flight or an idle connection holds a counted
+/// reference, not a copy.
+pub(super) type TargetKey = std::rc::Rc<str>;
+
 /// The largest process-list reply buffer kept for the next tick's call.
 const KEPT_REPLY_BUFFER: usize = 16 * 1024;
 
@@ -154,7 +159,7 @@ pub struct Listener {
     next_token: usize,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
-    targets: HashMap<String, TargetState>,
+    targets: HashMap<TargetKey, TargetState>,
     cycle: Option<Cycle>,
     cycle_seq: u64,
     round_seq: u64,

@@ -17,7 +17,7 @@ use supercheck_core::time::Instant as CoreInstant;
 use super::config::PortSource;
 use super::tasks::TaskKind;
 use super::timers::TimerId;
-use super::{Listener, Timer};
+use super::{Listener, TargetKey, Timer};
 use crate::log_line;
 use crate::supervisor::client::{CallError, ProcessSnapshot};
 
@@ -161,34 +161,35 @@ impl Listener {
             }
         };
         self.report_unmatched(&processes);
-        let present: std::collections::HashSet<String> =
-            processes.iter().map(ProcessSnapshot::namespec).collect();
-        self.targets.retain(|key, _| present.contains(key));
+        let keys: Vec<String> = processes.iter().map(ProcessSnapshot::namespec).collect();
+        let present: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+        self.targets.retain(|key, _| present.contains(&**key));
         self.record.retain(|key| present.contains(key));
         for mut stream in self.keep_alive.take_unless(|key| present.contains(key)) {
             let _ = self.poll.registry().deregister(&mut stream);
         }
-        let mut selected = Vec::new();
-        for process in processes {
+        let mut selected: Vec<TargetKey> = Vec::new();
+        for (process, key) in processes.into_iter().zip(&keys) {
             if !self.config.wants(&process) {
                 continue;
             }
-            let key = process.namespec();
-            let policy = self.config.policy;
-            let target = match self.targets.entry(key.clone()) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => match HealthMachine::new(policy) {
-                    Ok(machine) => v.insert(TargetState {
-                        machine,
-                        snapshot: process.clone(),
-                        round: None,
-                        cpu: HashMap::new(),
-                        restarting: false,
-                        seen_in_cycle: 0,
-                        ports: Vec::new(),
-                    }),
-                    Err(_) => continue,
-                },
+            if !self.targets.contains_key(key.as_str()) {
+                let Ok(machine) = HealthMachine::new(self.config.policy) else {
+                    continue;
+                };
+                let state = TargetState {
+                    machine,
+                    snapshot: process.clone(),
+                    round: None,
+                    cpu: HashMap::new(),
+                    restarting: false,
+                    seen_in_cycle: 0,
+                    ports: Vec::new(),
+                };
+                self.targets.insert(TargetKey::from(key.as_str()), state);
+            }
+            let Some(target) = self.targets.get_mut(key.as_str()) else {
+                continue;
             };
             target.snapshot = process;
             target.seen_in_cycle = cycle;
@@ -199,7 +200,9 @@ impl Listener {
                 );
                 continue;
             }
-            selected.push(key);
+            if let Some((shared, _)) = self.targets.get_key_value(key.as_str()) {
+                selected.push(TargetKey::clone(shared));
+            }
         }
         if let Some(c) = self.cycle.as_mut() {
             c.selected = selected.len();
@@ -213,6 +216,9 @@ impl Listener {
                 self.config.selection
             );
         }
+        // Room for every exchange of the tick at once, not a series of regrowths.
+        self.tasks
+            .reserve(selected.len().saturating_mul(self.config.checks.len()));
         for key in selected {
             self.start_round(&key, cycle);
         }

@@ -18,7 +18,7 @@ use crate::supervisor::client;
 pub(super) enum TaskKind {
     /// A probe of a round.
     Probe {
-        target: String,
+        target: super::TargetKey,
         check: usize,
         round: u64,
         attempt: u32,
@@ -115,7 +115,7 @@ impl Listener {
                 if let Some(task) = self.remove_task(token) {
                     match &task.kind {
                         TaskKind::Probe { target, check, .. } if response.reusable => {
-                            let (target, check) = (target.clone(), *check);
+                            let (target, check) = (super::TargetKey::clone(target), *check);
                             let stream = task.exchange.into_stream();
                             if let Some((_, mut old)) =
                                 self.keep_alive.park(&target, check, token, stream)

@@ -20,6 +20,9 @@ use crate::exchange::{self, BodySink, ExchangeError, Phase};
 /// The host every port-based probe connects to, as supervisor_checks does.
 pub const LOCALHOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
+/// [`LOCALHOST`] as the `Host` header names it.
+const LOCALHOST_NAME: &str = "127.0.0.1";
+
 /// How an exchange's outcome is judged.
 #[derive(Debug, Clone)]
 pub enum Judge {
@@ -134,16 +137,20 @@ pub fn http_request(spec: &HttpSpec<'_>, port: u16) -> Result<Vec<u8>, CheckErro
         Some(Body::Text(text)) => (text.as_bytes(), None),
         None => (&[], None),
     };
-    let host = LOCALHOST.to_string();
     let auth = spec.auth.map(|a| BasicAuth {
         user: a.username(),
         password: a.password(),
     });
-    let mut request = Request::new(spec.method.as_str(), spec.url.as_str(), &host, port)
-        .user_agent("http_check")
-        .connection(Connection::KeepAlive)
-        .headers(&headers)
-        .basic_auth(auth);
+    let mut request = Request::new(
+        spec.method.as_str(),
+        spec.url.as_str(),
+        LOCALHOST_NAME,
+        port,
+    )
+    .user_agent("http_check")
+    .connection(Connection::KeepAlive)
+    .headers(&headers)
+    .basic_auth(auth);
     if !body.is_empty() {
         request = request.body(body);
     }
@@ -197,14 +204,17 @@ pub fn xmlrpc_request(
         call.encode(w)
             .map_err(|_| CheckError::Config("the XML-RPC method cannot be encoded"))
     })?;
-    let host = LOCALHOST.to_string();
     let auth = spec.auth.map(|a| BasicAuth {
         user: a.username(),
         password: a.password(),
     });
     let request = Request::post(
         path,
-        if port.is_some() { &host } else { "localhost" },
+        if port.is_some() {
+            LOCALHOST_NAME
+        } else {
+            "localhost"
+        },
         port.unwrap_or(80),
     )
     .user_agent("xmlrpc_check")
@@ -222,7 +232,13 @@ pub fn xmlrpc_request(
 fn encode(
     mut f: impl FnMut(&mut Writer<'_>) -> Result<(), CheckError>,
 ) -> Result<Vec<u8>, CheckError> {
-    let mut buf = vec![0u8; 512];
+    // Most requests fit on the stack: then the one allocation is of their size.
+    let mut small = [0u8; 512];
+    let mut w = Writer::new(&mut small);
+    if f(&mut w).is_ok() {
+        return Ok(w.written().to_vec());
+    }
+    let mut buf = vec![0u8; 2048];
     loop {
         let mut w = Writer::new(&mut buf);
         match f(&mut w) {

@@ -41,7 +41,11 @@ pub struct ProcessSnapshot {
 impl ProcessSnapshot {
     /// `group:name`, the namespec supervisord always accepts.
     pub fn namespec(&self) -> String {
-        format!("{}:{}", self.group, self.name)
+        let mut spec = String::with_capacity(self.group.len() + 1 + self.name.len());
+        spec.push_str(&self.group);
+        spec.push(':');
+        spec.push_str(&self.name);
+        spec
     }
 
     /// Seconds the process has been up, by supervisord's clock.
@@ -179,7 +183,9 @@ pub fn reply_body(
 }
 
 fn text(t: &Text<'_>) -> String {
-    t.chars().collect()
+    // Names need no decoding: one allocation of the right size.
+    t.as_plain()
+        .map_or_else(|| t.chars().collect(), str::to_owned)
 }
 
 fn reply_error(e: ReplyError<'_>) -> CallError {
