@@ -7,6 +7,7 @@
 //! keeps what the caller asked for: the whole body (capped), a streaming
 //! substring match, or nothing.
 
+use std::any::Any;
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -31,6 +32,16 @@ pub enum BodySink {
     Keep(Vec<u8>),
     /// Look for a substring without holding the body.
     Find(Box<BodyMatcher<MAX_NEEDLE>>),
+    /// Hand it, piece by piece as it arrives, to a reader that keeps what it
+    /// needs (a long XML-RPC list read one element at a time).
+    Consume(Box<dyn BodyConsumer>),
+}
+
+/// A reader of a response body that takes it as it arrives. It gets the
+/// body's bytes once each, in order; the [`Response`] hands it back.
+pub trait BodyConsumer: Any {
+    /// The next bytes of the body.
+    fn feed(&mut self, data: &[u8]);
 }
 
 /// The part of the exchange that was under way when something went wrong.
@@ -95,6 +106,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Whether the substring was found, when the sink looked for one.
     pub found: Option<bool>,
+    /// The consumer the body was fed to, when the sink was one.
+    pub consumer: Option<Box<dyn BodyConsumer>>,
     /// Whether the connection may carry another exchange (HTTP keep-alive,
     /// body framed, nothing unread).
     pub reusable: bool,
@@ -216,6 +229,7 @@ impl Exchange {
                         status: 0,
                         body: Vec::new(),
                         found: None,
+                        consumer: None,
                         reusable: false,
                     }));
                 }
@@ -335,17 +349,20 @@ impl Exchange {
 
     fn response(&mut self, status: u16) -> Response {
         let reusable = self.keep_alive && self.input.is_empty();
-        let (body, found) = match self.sink.take() {
-            Some(BodySink::Keep(body)) => (body, None),
-            Some(BodySink::Find(matcher)) => (Vec::new(), Some(matcher.is_found())),
-            Some(BodySink::Discard) | None => (Vec::new(), None),
-        };
-        Response {
+        let mut response = Response {
             status,
-            body,
-            found,
+            body: Vec::new(),
+            found: None,
+            consumer: None,
             reusable,
+        };
+        match self.sink.take() {
+            Some(BodySink::Keep(body)) => response.body = body,
+            Some(BodySink::Find(matcher)) => response.found = Some(matcher.is_found()),
+            Some(BodySink::Consume(consumer)) => response.consumer = Some(consumer),
+            Some(BodySink::Discard) | None => {}
         }
+        response
     }
 }
 
@@ -355,6 +372,7 @@ fn feed(sink: Option<&mut BodySink>, data: &[u8]) {
         Some(BodySink::Find(matcher)) => {
             matcher.feed(data);
         }
+        Some(BodySink::Consume(consumer)) => consumer.feed(data),
         Some(BodySink::Discard) | None => {}
     }
 }

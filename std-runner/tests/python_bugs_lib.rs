@@ -95,6 +95,7 @@ fn bug_02_xmlrpc_check_posts_to_the_configured_path() {
         status: 200,
         body: body.as_bytes().to_vec(),
         found: None,
+        consumer: None,
         reusable: false,
     };
     let false_value = "<?xml version='1.0'?><methodResponse><params><param><value><boolean>0</boolean></value></param></params></methodResponse>";
@@ -197,6 +198,7 @@ fn bug_06_expect_status_accepts_204_and_3xx_and_the_default_stays_200() {
             status,
             body: Vec::new(),
             found: None,
+            consumer: None,
             reusable: false,
         })
     };

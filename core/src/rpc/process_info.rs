@@ -8,7 +8,7 @@ use super::error::{Parsed, RpcError, RpcErrorKind};
 use super::response::{ReplyError, Response, parse_located};
 use super::scan::{Container, Opened, close_struct_value, finish_container, open_value};
 use super::text::Text;
-use super::value::{Array, Members, Struct, Value};
+use super::value::{Array, Member, Members, Struct, Value};
 use super::xml::ws;
 use crate::names::{Namespec, ProcessId};
 use crate::process::ProcessState;
@@ -77,12 +77,15 @@ impl<'a> ProcessInfo<'a> {
     /// type, [`RpcErrorKind::UnknownState`] for a state code supervisord does
     /// not define (both at the member's offset).
     pub fn from_struct(fields: Struct<'a>) -> Result<Self, RpcError> {
-        Self::from_members(&mut fields.members(), fields.offset())
+        Self::from_members(fields.members(), fields.offset())
     }
 
     /// Reads a process-info struct from all of `members` (the iterator is
     /// walked to its end); `offset` is where the struct's contents start.
-    fn from_members(members: &mut Members<'a>, offset: usize) -> Result<Self, RpcError> {
+    fn from_members(
+        members: impl Iterator<Item = Member<'a>>,
+        offset: usize,
+    ) -> Result<Self, RpcError> {
         let mut found: [Slot<'a>; 14] = [None; 14];
         // supervisord sends the fields in `FIELDS` order: try the next one first.
         let mut next = 0;
@@ -219,29 +222,42 @@ impl<'a> ProcessInfoIter<'a> {
         );
         Ok(Self::new(value.as_array().ok_or(expected)?))
     }
+}
 
-    /// Reads the element at the start of `input` (a `<value>` of the checked array).
-    fn element(&self, input: &'a [u8]) -> Parsed<'a, Result<ProcessInfo<'a>, RpcError>> {
-        let end = self.end;
-        let offset = end.saturating_sub(input.len());
-        let not_a_struct = RpcError::new(offset, RpcErrorKind::Expected("a process-info struct"));
-        match open_value(end, input)? {
-            (rest, Opened::Container(Container::Struct)) => {
-                let fields_offset = end.saturating_sub(rest.len());
-                let mut members = Members::new(rest, end);
-                let info = ProcessInfo::from_members(&mut members, fields_offset);
-                let (rest, ()) = close_struct_value(members.rest())?;
-                Ok((rest, info))
+/// Reads the element at the start of `input`, a `<value>` of a
+/// `getAllProcessInfo` array: the process, or why the element is not one.
+/// `end` is the absolute offset just past `input`'s last byte.
+pub(crate) fn read_element(
+    end: usize,
+    input: &[u8],
+) -> Parsed<'_, Result<ProcessInfo<'_>, RpcError>> {
+    let offset = end.saturating_sub(input.len());
+    let not_a_struct = RpcError::new(offset, RpcErrorKind::Expected("a process-info struct"));
+    match open_value(end, input)? {
+        (rest, Opened::Container(Container::Struct)) => {
+            let fields_offset = end.saturating_sub(rest.len());
+            let mut members = Members::new(rest, end);
+            let mut malformed = None;
+            let walk = core::iter::from_fn(|| match members.try_next() {
+                Ok(member) => member,
+                Err(fail) => {
+                    malformed = Some(fail);
+                    None
+                }
+            });
+            let info = ProcessInfo::from_members(walk, fields_offset);
+            if let Some(fail) = malformed {
+                return Err(fail);
             }
-            (rest, Opened::Container(kind)) => {
-                let (rest, _) = finish_container(end, rest, kind)?;
-                Ok((rest, Err(not_a_struct)))
-            }
-            (rest, Opened::Done(Value::Struct(fields))) => {
-                Ok((rest, ProcessInfo::from_struct(fields)))
-            }
-            (rest, Opened::Done(_)) => Ok((rest, Err(not_a_struct))),
+            let (rest, ()) = close_struct_value(members.rest())?;
+            Ok((rest, info))
         }
+        (rest, Opened::Container(kind)) => {
+            let (rest, _) = finish_container(end, rest, kind)?;
+            Ok((rest, Err(not_a_struct)))
+        }
+        (rest, Opened::Done(Value::Struct(fields))) => Ok((rest, ProcessInfo::from_struct(fields))),
+        (rest, Opened::Done(_)) => Ok((rest, Err(not_a_struct))),
     }
 }
 
@@ -254,7 +270,7 @@ impl<'a> Iterator for ProcessInfoIter<'a> {
         if rest.is_empty() {
             return None;
         }
-        let read = self.element(rest);
+        let read = read_element(self.end, rest);
         debug_assert!(read.is_ok(), "array contents were checked when parsed");
         match read {
             Ok((after, info)) => {

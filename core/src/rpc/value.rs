@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use super::error::RpcError;
+use super::error::{Fail, RpcError};
 use super::scan::{member_head, scan_value};
 use super::text::Text;
 use super::xml::{MEMBER, end_of_body, ws, ws_close};
@@ -320,35 +320,39 @@ impl<'a> Members<'a> {
     }
 }
 
+impl<'a> Members<'a> {
+    /// The next member, `None` at the struct's closing tag (or the end of
+    /// the input), or why the input there is not a member. Unlike the
+    /// iterator, this reads unchecked input too: a struct that arrived in
+    /// pieces and may be truncated or malformed.
+    pub(crate) fn try_next(&mut self) -> Result<Option<Member<'a>>, Fail<'a>> {
+        let rest = ws(self.rest);
+        self.rest = rest;
+        if rest.is_empty() || rest.starts_with(b"</") {
+            return Ok(None);
+        }
+        let offset = self.end.saturating_sub(rest.len());
+        let (at_value, name) = member_head(rest)?;
+        let (after, value) = scan_value(self.end, at_value)?;
+        let (after, ()) = ws_close(after, &MEMBER)?;
+        self.rest = after;
+        Ok(Some(Member {
+            name,
+            value,
+            offset,
+        }))
+    }
+}
+
 impl<'a> Iterator for Members<'a> {
     type Item = Member<'a>;
 
     fn next(&mut self) -> Option<Member<'a>> {
-        let rest = ws(self.rest);
-        self.rest = rest;
-        if rest.is_empty() || rest.starts_with(b"</") {
-            return None;
-        }
-        let offset = self.end.saturating_sub(rest.len());
-        let scanned = member_head(rest).and_then(|(at_value, name)| {
-            let (after, value) = scan_value(self.end, at_value)?;
-            let (after, ()) = ws_close(after, &MEMBER)?;
-            Ok((after, (name, value)))
-        });
-        debug_assert!(scanned.is_ok(), "struct contents were checked when parsed");
-        match scanned {
-            Ok((after, (name, value))) => {
-                self.rest = after;
-                Some(Member {
-                    name,
-                    value,
-                    offset,
-                })
-            }
-            Err(_) => {
-                self.rest = &[];
-                None
-            }
-        }
+        let next = self.try_next();
+        debug_assert!(next.is_ok(), "struct contents were checked when parsed");
+        next.unwrap_or_else(|_| {
+            self.rest = &[];
+            None
+        })
     }
 }

@@ -108,9 +108,6 @@ enum Timer {
 /// reference, not a copy.
 pub(super) type TargetKey = std::rc::Rc<str>;
 
-/// The largest process-list reply buffer kept for the next tick's call.
-const KEPT_REPLY_BUFFER: usize = 16 * 1024;
-
 /// A running exec check.
 struct ExecRun {
     child: Child,
@@ -154,8 +151,6 @@ pub struct Listener {
     timers: Timers<Timer>,
     tasks: HashMap<usize, Task>,
     keep_alive: keep_alive::KeepAlive,
-    /// The buffer supervisord's process list is read into, kept between ticks.
-    reply_buffer: Vec<u8>,
     next_token: usize,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
@@ -221,7 +216,6 @@ impl Listener {
             timers: Timers::default(),
             tasks: HashMap::new(),
             keep_alive: keep_alive::KeepAlive::default(),
-            reply_buffer: Vec::new(),
             next_token: FIRST_TASK,
             execs: Vec::new(),
             custom,

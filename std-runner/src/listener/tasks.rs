@@ -9,9 +9,10 @@ use supercheck_core::time::Duration as CoreDuration;
 
 use super::timers::TimerId;
 use super::{Listener, Timer};
-use crate::exchange::{Exchange, Progress};
+use crate::exchange::{BodySink, Exchange, Progress};
 use crate::probe::net;
 use crate::supervisor::client;
+use crate::supervisor::process_list::{self, ProcessListSink};
 
 /// What a socket task is for.
 #[derive(Debug)]
@@ -48,8 +49,14 @@ impl Listener {
             TaskKind::Stop { .. } => self.config.stop_timeout,
             _ => self.config.rpc_timeout,
         };
-        let reply = std::mem::take(&mut self.reply_buffer);
-        match client::start_call(&self.config.server, &call, reply) {
+        let sink = match kind {
+            // Read as it arrives: at ~1 KB per process, never held whole.
+            TaskKind::ProcessList { .. } => {
+                BodySink::Consume(Box::new(ProcessListSink::new(self.targets.len())))
+            }
+            _ => BodySink::Keep(Vec::new()),
+        };
+        match client::start_call(&self.config.server, &call, sink) {
             Ok(exchange) => self.add_task(exchange, kind, timeout),
             Err(e) => self.finish_task(kind, Err(e)),
         }
@@ -182,6 +189,9 @@ impl Listener {
                 let verdict = judge.judge(&response);
                 self.probe_ended(&target, check, round, attempt, verdict);
             }
+            TaskKind::ProcessList { cycle } => {
+                self.on_process_list(cycle, process_list::from_response(response));
+            }
             other => self.finish_task(other, client::reply_body(Ok(response))),
         }
     }
@@ -219,20 +229,13 @@ impl Listener {
     fn finish_task(&mut self, kind: TaskKind, body: Result<Vec<u8>, client::CallError>) {
         match kind {
             TaskKind::ProcessList { cycle } => {
-                let result = match body {
-                    Ok(body) => {
-                        let result = client::parse_process_infos(&body);
-                        // Lend the buffer to the next tick's call, unless it is
-                        // large (hundreds of processes): that one goes back to
-                        // the allocator rather than stay resident between ticks.
-                        if body.capacity() <= super::KEPT_REPLY_BUFFER {
-                            self.reply_buffer = body;
-                        }
-                        result
-                    }
-                    Err(e) => Err(e),
-                };
-                self.on_process_list(cycle, result);
+                // Its reply goes to `task_done`: here it can only have failed.
+                let error = body.err().unwrap_or_else(|| {
+                    client::CallError::Malformed(
+                        "the process list was not read as it arrived".into(),
+                    )
+                });
+                self.on_process_list(cycle, Err(error));
             }
             TaskKind::Stop { target } => {
                 self.on_stopped(&target, body.and_then(|b| client::parse_ack(&b)))

@@ -10,9 +10,7 @@ use std::io;
 
 use supercheck_core::http::{BasicAuth, BodyLimits, Request};
 use supercheck_core::process::ProcessState;
-use supercheck_core::rpc::{
-    FaultCode, ProcessInfoIter, ReplyError, Response, SupervisorCall, Text,
-};
+use supercheck_core::rpc::{FaultCode, ReplyError, Response, SupervisorCall, Text};
 use supercheck_core::wire::Writer;
 
 use super::url::ServerUrl;
@@ -106,17 +104,16 @@ impl fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 /// Starts `call` against the supervisord at `url`: connects and returns the
-/// exchange for the event loop to drive. The reply is read into `reply`
-/// (cleared first), so that a caller can lend the same buffer tick after tick.
+/// exchange for the event loop to drive. The reply goes to `sink`: kept whole
+/// for a short answer, or read as it arrives (the process list).
 ///
 /// # Errors
 /// [`CallError::Encode`] or an immediate connect failure.
 pub fn start_call(
     url: &ServerUrl,
     call: &SupervisorCall<'_>,
-    mut reply: Vec<u8>,
+    sink: BodySink,
 ) -> Result<Exchange, CallError> {
-    reply.clear();
     let request = encode_request(url, call)?;
     let stream = url
         .endpoint
@@ -126,12 +123,7 @@ pub fn start_call(
         max_body: MAX_REPLY,
         ..BodyLimits::default()
     };
-    Ok(Exchange::new(
-        stream,
-        request,
-        BodySink::Keep(reply),
-        limits,
-    ))
+    Ok(Exchange::new(stream, request, sink, limits))
 }
 
 /// The HTTP request bytes for `call`.
@@ -182,13 +174,15 @@ pub fn reply_body(
     Ok(response.body)
 }
 
-fn text(t: &Text<'_>) -> String {
+/// The decoded text of `t`, owned.
+pub(super) fn text(t: &Text<'_>) -> String {
     // Names need no decoding: one allocation of the right size.
     t.as_plain()
         .map_or_else(|| t.chars().collect(), str::to_owned)
 }
 
-fn reply_error(e: ReplyError<'_>) -> CallError {
+/// The [`CallError`] a reply error is.
+pub(super) fn reply_error(e: ReplyError<'_>) -> CallError {
     match e {
         ReplyError::Fault(fault) => CallError::Fault {
             code: fault.code,
@@ -197,26 +191,6 @@ fn reply_error(e: ReplyError<'_>) -> CallError {
         ReplyError::Invalid(e) => CallError::Malformed(e.to_string()),
         other => CallError::Malformed(format!("{other:?}")),
     }
-}
-
-/// Reads a `getAllProcessInfo` reply.
-///
-/// # Errors
-/// A fault or a malformed reply.
-pub fn parse_process_infos(body: &[u8]) -> Result<Vec<ProcessSnapshot>, CallError> {
-    let mut out = Vec::new();
-    for info in ProcessInfoIter::parse_reply(body).map_err(reply_error)? {
-        let info = info.map_err(|e| CallError::Malformed(e.to_string()))?;
-        out.push(ProcessSnapshot {
-            group: text(&info.group),
-            name: text(&info.name),
-            state: info.state,
-            pid: info.pid,
-            start: info.start,
-            now: info.now,
-        });
-    }
-    Ok(out)
 }
 
 /// Reads the reply of a call whose value does not matter (`stopProcess`,

@@ -1,4 +1,5 @@
 //! The supervisord client: where it is, and non-blocking XML-RPC calls to it.
 
 pub mod client;
+pub mod process_list;
 pub mod url;
