@@ -47,6 +47,7 @@ impl Listener {
             }
             None => None,
         };
+        let judge = plan.judge.clone();
         let spec = match &plan.work {
             CheckWork::Builtin(spec) => Arc::clone(spec),
             CheckWork::Custom(custom) => {
@@ -59,12 +60,10 @@ impl Listener {
         };
         match &*spec {
             CheckSpec::Http(http) => {
-                let judge = match net::status_set(&http.expected_status) {
-                    Ok(statuses) => net::Judge::Http {
-                        statuses,
-                        needle: http.expected_body.map(|b| b.as_bytes().to_vec()),
-                    },
-                    Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
+                let judge = match judge {
+                    Some(Ok(judge)) => judge,
+                    Some(Err(e)) => return self.finish_check(key, check, round, Verdict::Error(e)),
+                    None => return self.finish_check(key, check, round, no_judge()),
                 };
                 let port = port.unwrap_or(80);
                 match net::http_request(http, port) {
@@ -85,6 +84,9 @@ impl Listener {
                 }
             }
             CheckSpec::Tcp(tcp) => {
+                let Some(Ok(judge)) = judge else {
+                    return self.finish_check(key, check, round, no_judge());
+                };
                 let endpoint = Endpoint::Tcp((net::LOCALHOST, port.unwrap_or(80)).into());
                 self.start_probe(
                     key,
@@ -93,7 +95,7 @@ impl Listener {
                     attempt,
                     endpoint,
                     Vec::new(),
-                    net::Judge::Connect,
+                    judge,
                     tcp.timeout.get(),
                 );
             }
@@ -101,6 +103,9 @@ impl Listener {
                 let port = match xml.target {
                     XmlRpcTarget::Http { .. } => port,
                     _ => None,
+                };
+                let Some(Ok(judge)) = judge else {
+                    return self.finish_check(key, check, round, no_judge());
                 };
                 let Some(snapshot) = self.snapshot_of(key) else {
                     return;
@@ -115,7 +120,7 @@ impl Listener {
                             attempt,
                             endpoint,
                             request,
-                            net::Judge::XmlRpc,
+                            judge,
                             xml.timeout.get(),
                         );
                     }
@@ -231,7 +236,7 @@ impl Listener {
         attempt: u32,
         endpoint: Endpoint,
         request: Vec<u8>,
-        judge: net::Judge,
+        judge: Arc<net::Judge>,
         timeout: CoreDuration,
     ) {
         let sink = match judge.sink() {
@@ -270,7 +275,7 @@ impl Listener {
             }
         };
         let mut exchange = Exchange::new(stream, request, sink, limits);
-        if matches!(judge, net::Judge::Connect) {
+        if matches!(**judge, net::Judge::Connect) {
             exchange = exchange.connect_only();
         }
         self.add_task(exchange, kind, to_std(timeout));
@@ -424,4 +429,12 @@ impl Listener {
             Verdict::Fail(supercheck_core::check::verdict::FailReason::CommandTimeout { after });
         self.finish_check(&run.target, run.check, run.round, verdict);
     }
+}
+
+/// The verdict of a socket check whose plan has no judge: a plan built
+/// without [`CheckPlan::new`](super::config::CheckPlan::new). Never a restart.
+fn no_judge() -> Verdict {
+    Verdict::Error(CheckError::Config(
+        "the check has no way to judge its responses",
+    ))
 }

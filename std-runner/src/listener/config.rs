@@ -8,12 +8,14 @@ use std::time::Duration;
 use regex_lite::Regex;
 use supercheck_core::check::port::{PortError, PortSpec, port_from_captures};
 use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
+use supercheck_core::check::verdict::CheckError;
 use supercheck_core::event::LenMode;
 use supercheck_core::health::Policy;
 use supercheck_core::names::Namespec;
 use supercheck_core::process::ProcessState;
 
 use crate::custom::CustomCheck;
+use crate::probe::net::Judge;
 use crate::supervisor::client::ProcessSnapshot;
 use crate::supervisor::url::ServerUrl;
 
@@ -137,6 +139,9 @@ pub struct CheckPlan {
     pub port: Option<PortSource>,
     /// An http check over TLS (`--https`): where certificates are verified.
     pub https: Option<Arc<crate::probe::https::HttpsTarget>>,
+    /// How a socket check's responses are judged, worked out once (an
+    /// expected-status list that does not parse makes every probe an error).
+    pub judge: Option<Result<Arc<Judge>, CheckError>>,
 }
 
 impl CheckPlan {
@@ -156,6 +161,7 @@ impl CheckPlan {
         };
         Ok(Self {
             port: port.map(PortSource::new).transpose()?,
+            judge: Judge::for_check(&spec).map(|judge| judge.map(Arc::new)),
             work: CheckWork::Builtin(Arc::new(spec)),
             https: None,
         })
@@ -167,6 +173,7 @@ impl CheckPlan {
             work: CheckWork::Custom(check),
             port: None,
             https: None,
+            judge: None,
         }
     }
 

@@ -23,7 +23,7 @@ pub(super) enum TaskKind {
         check: usize,
         round: u64,
         attempt: u32,
-        judge: net::Judge,
+        judge: std::sync::Arc<net::Judge>,
     },
     /// `getAllProcessInfo` for a cycle.
     ProcessList { cycle: u64 },

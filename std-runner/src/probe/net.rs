@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use supercheck_core::check::spec::{
-    Body, HttpSpec, StatusItem, StatusList, XmlRpcSpec, XmlRpcTarget,
+    Body, CheckSpec, HttpSpec, StatusItem, StatusList, XmlRpcSpec, XmlRpcTarget,
 };
 use supercheck_core::check::verdict::{CheckError, FailReason, Protocol, Resource, Verdict};
 use supercheck_core::http::{BasicAuth, BodyLimits, BodyMatcher, Connection, Request, StatusSet};
@@ -40,6 +40,31 @@ pub enum Judge {
 }
 
 impl Judge {
+    /// How an http check's responses are judged: its expected statuses and body.
+    ///
+    /// # Errors
+    /// An expected status list that does not parse.
+    pub fn for_http(spec: &HttpSpec<'_>) -> Result<Self, CheckError> {
+        Ok(Judge::Http {
+            statuses: status_set(&spec.expected_status)?,
+            needle: spec.expected_body.map(|b| b.as_bytes().to_vec()),
+        })
+    }
+
+    /// How the responses of a socket check are judged: `None` for the checks
+    /// that do not talk over a socket.
+    ///
+    /// # Errors
+    /// As [`Judge::for_http`].
+    pub fn for_check(spec: &CheckSpec<'_>) -> Option<Result<Self, CheckError>> {
+        match spec {
+            CheckSpec::Http(http) => Some(Self::for_http(http)),
+            CheckSpec::Tcp(_) => Some(Ok(Judge::Connect)),
+            CheckSpec::XmlRpc(_) => Some(Ok(Judge::XmlRpc)),
+            _ => None,
+        }
+    }
+
     /// Where the response body goes while it is read.
     ///
     /// # Errors
