@@ -15,7 +15,9 @@ use supercheck_core::json::ComplexConfig;
 use supercheck_core::json::health::{
     CheckEntry, HealthDocument, HealthHead, HealthStatus, ObservedValue,
 };
-use supercheck_core::rpc::{ProcessInfoIter, Response, SupervisorCall};
+use supercheck_core::rpc::{
+    ListEvent, ProcessInfoIter, ProcessListReader, Response, SupervisorCall,
+};
 use supercheck_core::wire::Writer;
 
 fn events(c: &mut Criterion) {
@@ -91,8 +93,40 @@ fn rpc(c: &mut Criterion) {
             })
         });
     }
-    // The whole-body check alone (what `parse_reply` does before iterating).
+    // Read as the listener reads it: in 16 KiB pieces as they arrive, only an
+    // element cut by a piece waiting in a small buffer.
     let body = process_list_reply(100);
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("stream getAllProcessInfo in 16 KiB pieces (100 processes)", |b| {
+        let mut pending: Vec<u8> = Vec::with_capacity(4096);
+        b.iter(|| {
+            let mut reader = ProcessListReader::new();
+            let mut running = 0;
+            pending.clear();
+            let pieces = black_box(&body).chunks(16 * 1024);
+            let last = pieces.len();
+            for (i, piece) in pieces.enumerate() {
+                pending.extend_from_slice(piece);
+                let complete = i + 1 == last;
+                let mut used = 0;
+                loop {
+                    let step = reader.step(&pending[used..], complete).unwrap();
+                    used += step.consumed;
+                    match step.event {
+                        ListEvent::Process(info) => {
+                            running += usize::from(info.pid != 0 && info.name.as_plain().is_some());
+                        }
+                        ListEvent::Invalid(e) => panic!("{e}"),
+                        ListEvent::NeedMore | ListEvent::Done => break,
+                    }
+                }
+                pending.drain(..used);
+            }
+            assert!(reader.is_done());
+            running
+        })
+    });
+    // The whole-body check alone (what `parse_reply` does before iterating).
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("check getAllProcessInfo body (100 processes)", |b| {
         b.iter(|| Response::parse(black_box(&body)).is_ok())
