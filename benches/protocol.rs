@@ -97,35 +97,39 @@ fn rpc(c: &mut Criterion) {
     // element cut by a piece waiting in a small buffer.
     let body = process_list_reply(100);
     group.throughput(Throughput::Bytes(body.len() as u64));
-    group.bench_function("stream getAllProcessInfo in 16 KiB pieces (100 processes)", |b| {
-        let mut pending: Vec<u8> = Vec::with_capacity(4096);
-        b.iter(|| {
-            let mut reader = ProcessListReader::new();
-            let mut running = 0;
-            pending.clear();
-            let pieces = black_box(&body).chunks(16 * 1024);
-            let last = pieces.len();
-            for (i, piece) in pieces.enumerate() {
-                pending.extend_from_slice(piece);
-                let complete = i + 1 == last;
-                let mut used = 0;
-                loop {
-                    let step = reader.step(&pending[used..], complete).unwrap();
-                    used += step.consumed;
-                    match step.event {
-                        ListEvent::Process(info) => {
-                            running += usize::from(info.pid != 0 && info.name.as_plain().is_some());
+    group.bench_function(
+        "stream getAllProcessInfo in 16 KiB pieces (100 processes)",
+        |b| {
+            let mut pending: Vec<u8> = Vec::with_capacity(4096);
+            b.iter(|| {
+                let mut reader = ProcessListReader::new();
+                let mut running = 0;
+                pending.clear();
+                let pieces = black_box(&body).chunks(16 * 1024);
+                let last = pieces.len();
+                for (i, piece) in pieces.enumerate() {
+                    pending.extend_from_slice(piece);
+                    let complete = i + 1 == last;
+                    let mut used = 0;
+                    loop {
+                        let step = reader.step(&pending[used..], complete).unwrap();
+                        used += step.consumed;
+                        match step.event {
+                            ListEvent::Process(info) => {
+                                running +=
+                                    usize::from(info.pid != 0 && info.name.as_plain().is_some());
+                            }
+                            ListEvent::Invalid(e) => panic!("{e}"),
+                            ListEvent::NeedMore | ListEvent::Done => break,
                         }
-                        ListEvent::Invalid(e) => panic!("{e}"),
-                        ListEvent::NeedMore | ListEvent::Done => break,
                     }
+                    pending.drain(..used);
                 }
-                pending.drain(..used);
-            }
-            assert!(reader.is_done());
-            running
-        })
-    });
+                assert!(reader.is_done());
+                running
+            })
+        },
+    );
     // The whole-body check alone (what `parse_reply` does before iterating).
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("check getAllProcessInfo body (100 processes)", |b| {

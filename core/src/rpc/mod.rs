@@ -7,7 +7,9 @@
 //! - In: [`Response::parse`] checks a whole reply body and returns a
 //!   [`Value`] or a [`Fault`]. Strings stay escaped in the body as [`Text`];
 //!   arrays and structs are views iterated lazily. [`ProcessInfoIter`] and
-//!   [`ProcessInfo`] read `getAllProcessInfo` / `getProcessInfo` replies.
+//!   [`ProcessInfo`] read `getAllProcessInfo` / `getProcessInfo` replies;
+//!   [`ProcessListReader`] reads a `getAllProcessInfo` reply as it arrives,
+//!   one process at a time, from a buffer the size of one element.
 //!
 //! Parsing never recurses on input: nesting is followed with a bit stack and
 //! capped at [`MAX_DEPTH`]. Every error names the byte offset and what was

@@ -325,6 +325,7 @@ impl<'a> Members<'a> {
     /// the input), or why the input there is not a member. Unlike the
     /// iterator, this reads unchecked input too: a struct that arrived in
     /// pieces and may be truncated or malformed.
+    #[inline(always)]
     pub(crate) fn try_next(&mut self) -> Result<Option<Member<'a>>, Fail<'a>> {
         let rest = ws(self.rest);
         self.rest = rest;
