@@ -53,7 +53,7 @@ impl Listener {
             CheckWork::Custom(custom) => {
                 let custom = custom.clone();
                 let Some(snapshot) = self.snapshot_of(key) else {
-                    return;
+                    return self.vanished(key, check, round);
                 };
                 return self.start_custom(key, check, round, custom, snapshot);
             }
@@ -108,7 +108,7 @@ impl Listener {
                     return self.finish_check(key, check, round, no_judge());
                 };
                 let Some(snapshot) = self.snapshot_of(key) else {
-                    return;
+                    return self.vanished(key, check, round);
                 };
                 let (endpoint, path) = net::xmlrpc_endpoint(xml, port, &snapshot.name);
                 match net::xmlrpc_request(xml, port, &path) {
@@ -137,7 +137,7 @@ impl Listener {
             }
             CheckSpec::File(file) => {
                 let Some(snapshot) = self.snapshot_of(key) else {
-                    return;
+                    return self.vanished(key, check, round);
                 };
                 let path =
                     local::heartbeat_path(file, &snapshot.group, &snapshot.name, snapshot.pid);
@@ -178,7 +178,7 @@ impl Listener {
             },
             CheckSpec::Exec(spec) => {
                 let Some(snapshot) = self.snapshot_of(key) else {
-                    return;
+                    return self.vanished(key, check, round);
                 };
                 match exec::spawn(spec, &snapshot) {
                     Ok(child) => {
@@ -199,7 +199,7 @@ impl Listener {
             }
             CheckSpec::Heartbeat(heartbeat) => {
                 let Some(snapshot) = self.snapshot_of(key) else {
-                    return;
+                    return self.vanished(key, check, round);
                 };
                 let verdict = self.heartbeat_verdict(key, check, heartbeat, &snapshot);
                 self.finish_check(key, check, round, verdict);
@@ -219,6 +219,12 @@ impl Listener {
             || TargetKey::from(key),
             |(shared, _)| TargetKey::clone(shared),
         )
+    }
+
+    /// Ends a check whose process is no longer known (never a restart).
+    fn vanished(&mut self, key: &str, check: usize, round: u64) {
+        let verdict = Verdict::Error(CheckError::ProcessVanished);
+        self.finish_check(key, check, round, verdict);
     }
 
     /// A copy of what supervisord last said about `key`, for the checks that
