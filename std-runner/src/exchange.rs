@@ -5,7 +5,9 @@
 //! `supercheck_core::http::Request`; the head and the body framing are read
 //! with `ResponseReader` and `BodyDecoder`); this file only moves bytes and
 //! keeps what the caller asked for: the whole body (capped), a streaming
-//! substring match, or nothing.
+//! substring match, the body handed piece by piece to a consumer, or nothing.
+//! A response is parsed where the read put it; only bytes that cannot be
+//! consumed yet (a head or chunk cut by the read) are kept between reads.
 
 use std::any::Any;
 use std::fmt;
