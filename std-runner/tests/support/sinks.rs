@@ -41,22 +41,28 @@ pub fn install_sendmail_in(dir_path: &Path) -> String {
 }
 
 /// The complete files of `dir` whose names start with `prefix` (`mail.`,
-/// `args.`), in name order.
+/// `args.`), in the order they were written: by modification time, then name.
+/// Not by name alone: the stand-ins name them by pid, and a later pid can
+/// sort first (`mail.10012` before `mail.9987`).
 pub fn files(dir: &Path, prefix: &str) -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix) && !n.ends_with(".tmp"))
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let written = e.metadata().and_then(|m| m.modified()).ok()?;
+            Some((written, name))
+        })
+        .filter(|(_, n)| n.starts_with(prefix) && !n.ends_with(".tmp"))
         .collect();
     names.sort();
     names
         .iter()
-        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
+        .map(|(_, n)| std::fs::read_to_string(dir.join(n)).unwrap_or_default())
         .collect()
 }
 
-/// The messages the stand-in received so far (in no particular order).
+/// The messages the stand-in received so far, oldest first.
 pub fn mails(sup: &Supervisord) -> Vec<String> {
     mails_in(sup.dir.path())
 }
