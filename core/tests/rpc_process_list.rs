@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use rpc_support::{array, fault, int, process, process_members, response, string, structure};
+use rpc_support::{array, fault, int, process, process_element, response, string, structure};
 use supercheck_core::process::ProcessState;
 use supercheck_core::rpc::{ListEvent, ProcessInfoIter, ProcessListReader, ReplyError};
 
@@ -183,28 +183,10 @@ fn a_body_cut_short_anywhere_is_an_error_never_a_shorter_list() {
     }
 }
 
-/// One array element: a process-info struct, perhaps missing a field, or
-/// something that is not one.
-fn element() -> impl Strategy<Value = String> {
-    let info = ("[a-z_0-9&<]{0,10}", 0u32..100_000, any::<u16>()).prop_map(|(name, pid, drop)| {
-        let mut members = process_members("web", &name, ProcessState::Running, pid);
-        if drop % 5 == 0 {
-            members.remove(usize::from(drop) % members.len());
-        }
-        structure(&members)
-    });
-    prop_oneof![
-        4 => info,
-        1 => Just(int(5)),
-        1 => Just(array(&[string("a")])),
-        1 => Just("<value><struct/></value>\n".to_owned()),
-    ]
-}
-
 proptest! {
     #[test]
     fn pieces_read_what_the_whole_body_reads(
-        elements in proptest::collection::vec(element(), 0..6),
+        elements in proptest::collection::vec(process_element(), 0..6),
         sizes in proptest::collection::vec(1usize..300, 1..5),
     ) {
         let body = response(&array(&elements));
@@ -213,7 +195,7 @@ proptest! {
 
     #[test]
     fn a_damaged_body_is_refused_at_the_byte_whole_parsing_names(
-        elements in proptest::collection::vec(element(), 1..4),
+        elements in proptest::collection::vec(process_element(), 1..4),
         at in any::<prop::sample::Index>(),
         byte in prop::sample::select(b"<>/&x \"".to_vec()),
         sizes in proptest::collection::vec(1usize..300, 1..5),

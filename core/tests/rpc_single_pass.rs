@@ -7,7 +7,7 @@
 mod rpc_support;
 
 use proptest::prelude::*;
-use rpc_support::{array, int, process_members, response, string, structure};
+use rpc_support::{array, int, process_element, process_members, response, string, structure};
 use supercheck_core::process::ProcessState;
 use supercheck_core::rpc::{ProcessInfo, ProcessInfoIter, RpcError, parse_reply};
 
@@ -28,44 +28,10 @@ fn read_each_struct(body: &[u8]) -> Vec<Result<ProcessInfo<'_>, RpcError>> {
     out
 }
 
-/// A process name or path as it may appear: plain, with entities, non-ASCII, empty.
-fn name() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z_0-9]{0,12}",
-        "[a-z&<>\u{e9}\u{263a} :]{0,12}",
-        Just(String::new()),
-    ]
-}
-
-/// One array element: a process-info struct (perhaps shuffled, with a field
-/// dropped or a stray member), or something that is not one.
-fn element() -> impl Strategy<Value = String> {
-    let info = (name(), name(), 0u32..100_000, any::<u64>(), any::<bool>()).prop_map(
-        |(group, name, pid, shuffle, drop)| {
-            let mut members = process_members(&group, &name, ProcessState::Running, pid);
-            let len = members.len();
-            members.rotate_left((shuffle % len as u64) as usize);
-            if drop {
-                members.remove((shuffle >> 8) as usize % len);
-            }
-            if shuffle & 1 == 1 {
-                members.insert(0, ("extra", array(&[int(1), string("x")])));
-            }
-            structure(&members)
-        },
-    );
-    prop_oneof![
-        4 => info,
-        1 => Just(int(5)),
-        1 => Just(array(&[string("a")])),
-        1 => Just("<value><struct/></value>\n".to_owned()),
-    ]
-}
-
 proptest! {
     #[test]
     fn one_pass_iteration_reads_what_each_struct_view_reads(
-        elements in proptest::collection::vec(element(), 0..6)
+        elements in proptest::collection::vec(process_element(), 0..6)
     ) {
         let body = response(&array(&elements));
         let body = body.as_bytes();

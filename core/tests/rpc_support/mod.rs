@@ -3,6 +3,7 @@
 //! `<boolean>`, `<string>` escaped for `&`, `<`, `>` only.
 #![allow(dead_code)]
 
+use proptest::prelude::*;
 use supercheck_core::process::ProcessState;
 
 /// Python's `xmlrpc.client.escape`.
@@ -125,3 +126,38 @@ pub const GET_API_VERSION: &[u8] = b"<?xml version='1.0'?>\n<methodResponse>\n<p
 
 /// A real supervisord 4.3.0 reply to `signalProcess('solo', 'USR1')` (and to start/stop).
 pub const TRUE_REPLY: &[u8] = b"<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><boolean>1</boolean></value>\n</param>\n</params>\n</methodResponse>\n";
+
+/// A process name or path as it may appear: plain, with entities, non-ASCII, empty.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z_0-9]{0,12}",
+        "[a-z&<>\u{e9}\u{263a} :]{0,12}",
+        Just(String::new()),
+    ]
+}
+
+/// One `getAllProcessInfo` array element, for property tests: a process-info
+/// struct (perhaps shuffled, with a field dropped or a stray member), or
+/// something that is not one.
+pub fn process_element() -> impl Strategy<Value = String> {
+    let info = (name(), name(), 0u32..100_000, any::<u64>(), any::<bool>()).prop_map(
+        |(group, name, pid, shuffle, drop)| {
+            let mut members = process_members(&group, &name, ProcessState::Running, pid);
+            let len = members.len();
+            members.rotate_left((shuffle % len as u64) as usize);
+            if drop {
+                members.remove((shuffle >> 8) as usize % len);
+            }
+            if shuffle & 1 == 1 {
+                members.insert(0, ("extra", array(&[int(1), string("x")])));
+            }
+            structure(&members)
+        },
+    );
+    prop_oneof![
+        4 => info,
+        1 => Just(int(5)),
+        1 => Just(array(&[string("a")])),
+        1 => Just("<value><struct/></value>\n".to_owned()),
+    ]
+}
