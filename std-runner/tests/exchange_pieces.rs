@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use exchange::drive;
+use exchange::{drive, read_request};
 use mio::Poll;
 use mio::net::TcpStream;
 use supercheck::endpoint::Stream;
@@ -37,19 +37,13 @@ fn exchange_in_pieces(pieces: Vec<Vec<u8>>) -> Response {
     let thread = std::thread::spawn(move || {
         let (mut conn, _) = server.accept().unwrap();
         conn.set_nodelay(true).unwrap();
-        let mut got = Vec::new();
-        let mut buf = [0u8; 512];
-        while !got.ends_with(b"\r\n\r\n") {
-            let n = conn.read(&mut buf).unwrap();
-            assert!(n > 0, "client closed early");
-            got.extend_from_slice(&buf[..n]);
-        }
+        read_request(&mut conn);
         for piece in pieces {
             conn.write_all(&piece).unwrap();
             std::thread::sleep(Duration::from_millis(30));
         }
         // Hold the connection until the client is done with it.
-        let _ = conn.read(&mut buf);
+        let _ = conn.read(&mut [0u8; 16]);
     });
     let mut poll = Poll::new().unwrap();
     let stream = Stream::Tcp(TcpStream::connect(addr).unwrap());

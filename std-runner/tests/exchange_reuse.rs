@@ -12,10 +12,10 @@
 #[path = "support/exchange.rs"]
 mod exchange;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, TcpListener};
 
-use exchange::drive;
+use exchange::{drive, read_request};
 use mio::Poll;
 use mio::net::TcpStream;
 use supercheck::endpoint::Stream;
@@ -24,17 +24,6 @@ use supercheck_core::http::BodyLimits;
 
 const REQUEST: &[u8] = b"GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-
-/// Reads one request head from the server's side of the connection.
-fn read_request(conn: &mut std::net::TcpStream) {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 512];
-    while !got.ends_with(b"\r\n\r\n") {
-        let n = conn.read(&mut buf).unwrap();
-        assert!(n > 0, "client closed early");
-        got.extend_from_slice(&buf[..n]);
-    }
-}
 
 /// A first exchange answered in full and kept alive; then `second` decides
 /// what the server does with the next request. Returns the second outcome.

@@ -1,5 +1,7 @@
-//! Driving one [`Exchange`] on its own poll until it ends.
+//! Driving one [`Exchange`] on its own poll until it ends, and the server's
+//! side of it.
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token};
@@ -27,5 +29,16 @@ pub fn drive(poll: &mut Poll, mut exchange: Exchange) -> (Exchange, Progress) {
         assert!(Instant::now() < end, "the exchange never ended");
         poll.poll(&mut events, Some(Duration::from_millis(200)))
             .unwrap();
+    }
+}
+
+/// Reads one request head from the server's side of the connection.
+pub fn read_request(conn: &mut std::net::TcpStream) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    while !got.ends_with(b"\r\n\r\n") {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "client closed early");
+        got.extend_from_slice(&buf[..n]);
     }
 }
