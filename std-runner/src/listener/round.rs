@@ -173,13 +173,15 @@ impl Listener {
             if !self.config.wants(&process) {
                 continue;
             }
-            if !self.targets.contains_key(key.as_str()) {
+            if let Some(known) = self.targets.get_mut(key.as_str()) {
+                known.snapshot = process;
+            } else {
                 let Ok(machine) = HealthMachine::new(self.config.policy) else {
                     continue;
                 };
                 let state = TargetState {
                     machine,
-                    snapshot: process.clone(),
+                    snapshot: process,
                     round: None,
                     cpu: HashMap::new(),
                     restarting: false,
@@ -191,7 +193,6 @@ impl Listener {
             let Some(target) = self.targets.get_mut(key.as_str()) else {
                 continue;
             };
-            target.snapshot = process;
             target.seen_in_cycle = cycle;
             if target.round.is_some() || target.restarting {
                 crate::log_detail!(
