@@ -138,7 +138,7 @@ def build_supercheck(no_build: bool) -> Path:
 
 
 def build_floor(no_build: bool) -> Path:
-    """benches/loopback_floor.rs, the floor under "CPU per tick"."""
+    """benches/floor/ (loopback_floor), the floor under "CPU per tick"."""
     binary = ROOT / "target" / "release" / "loopback_floor"
     if not no_build:
         log("cargo build --release -p supercheck-benches --bin loopback_floor")
@@ -1019,7 +1019,7 @@ def main() -> int:
     ap.add_argument("--keep-tmp", action="store_true", help="keep temp dirs (debugging)")
     ap.add_argument("--seed", type=int, help="seed for the port choice")
     ap.add_argument("--floor", action="store_true",
-                    help="also measure the least CPU per tick on each fleet (benches/loopback_floor.rs)")
+                    help="also measure the least CPU per tick on each fleet (benches/floor/)")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.ticks = "1,10", 2

@@ -9,11 +9,25 @@
 //! (nanoseconds on the CPU, user and system); the program is single-threaded.
 //!
 //! ```text
-//! loopback_floor --ports 8100-8199 [--supervisor-sock PATH] [--rounds 50] [--path /ping]
+//! loopback_floor --ports 8100-8199 [--supervisor-sock PATH] [--rounds 50] [--gap-ms 100] [--path /ping]
+//! loopback_floor --spawn target/release/supercheck --services 100 [--services-cpu K]
 //! ```
 //!
+//! Variants of the sender, to see what the cost depends on: `--send-with
+//! io-uring` writes a round's requests in one system call (so the woken
+//! services cannot preempt the sender between them), `--policy batch` and
+//! `--slice-us N` change its scheduling, `--cpu K` pins it; `--spawn` starts
+//! its own `supercheck demo-service`s (stopped by pid at the end), which
+//! `--services-cpu K` pins.
+//!
 //! Prints one line of JSON: `{"services":N,"rounds":R,"cpu_us_per_round":...,
-//! "probe_cpu_us_per_round":...,"list_cpu_us_per_round":...}`.
+//! "probe_cpu_us_per_round":...,"list_cpu_us_per_round":...,
+//! "send_cpu_us_per_round":...,"involuntary_switches_per_round":...}`.
+
+mod args;
+mod fleet;
+mod sched;
+mod send;
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -21,50 +35,10 @@ use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::time::Duration;
 
-struct Args {
-    ports: Vec<u16>,
-    supervisor_sock: Option<String>,
-    rounds: u32,
-    path: String,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        ports: Vec::new(),
-        supervisor_sock: None,
-        rounds: 50,
-        path: "/ping".into(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--ports" => {
-                let (lo, hi) = value.split_once('-').unwrap_or((&value, &value));
-                let lo: u16 = lo.parse().map_err(|_| format!("bad port {lo}"))?;
-                let hi: u16 = hi.parse().map_err(|_| format!("bad port {hi}"))?;
-                args.ports = (lo..=hi).collect();
-            }
-            "--supervisor-sock" => args.supervisor_sock = Some(value),
-            "--rounds" => args.rounds = value.parse().map_err(|_| "bad --rounds".to_string())?,
-            "--path" => args.path = value,
-            _ => return Err(format!("unknown flag {flag}")),
-        }
-    }
-    if args.ports.is_empty() || args.rounds == 0 {
-        return Err("--ports LO-HI is needed, and --rounds must be positive".into());
-    }
-    Ok(args)
-}
-
-/// Nanoseconds this thread has spent on a CPU.
-fn cpu_ns() -> io::Result<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat")?;
-    text.split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| io::Error::other("unreadable schedstat"))
-}
+use args::{Args, Services};
+use fleet::Fleet;
+use sched::cpu_ns;
+use send::Sender;
 
 /// Reads one HTTP response with a `Content-Length` (as the demo service sends).
 fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -108,9 +82,25 @@ fn list_processes(sock: &str, buf: &mut Vec<u8>) -> io::Result<usize> {
 }
 
 fn run(args: &Args) -> io::Result<String> {
+    let fleet = match &args.services {
+        Services::Spawn {
+            supercheck,
+            count,
+            cpu,
+        } => Some(Fleet::spawn(supercheck, *count, *cpu)?),
+        Services::Ports(_) => None,
+    };
+    let ports = match (&fleet, &args.services) {
+        (Some(fleet), _) => fleet.ports.as_slice(),
+        (None, Services::Ports(ports)) => ports.as_slice(),
+        (None, Services::Spawn { .. }) => return Err(io::Error::other("no fleet")),
+    };
+    if let Some(cpu) = args.cpu {
+        sched::pin(None, cpu)?;
+    }
+    sched::set_policy(args.policy, args.slice_us)?;
     let request = format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", args.path);
-    let mut streams = args
-        .ports
+    let mut streams = ports
         .iter()
         .map(|port| {
             let s = TcpStream::connect(("127.0.0.1", *port))?;
@@ -119,44 +109,50 @@ fn run(args: &Args) -> io::Result<String> {
             Ok(s)
         })
         .collect::<io::Result<Vec<_>>>()?;
+    let mut sender = Sender::new(args.send_with, streams.len())?;
     let mut buf = Vec::with_capacity(256 * 1024);
     // One warm-up round: first requests, page faults, the listing buffer.
-    for s in &mut streams {
-        s.write_all(request.as_bytes())?;
-    }
+    sender.send_all(&mut streams, request.as_bytes())?;
     for s in &mut streams {
         read_response(s, &mut buf)?;
     }
-    let (mut probe_ns, mut list_ns) = (0u64, 0u64);
+    let (mut probe_ns, mut list_ns, mut send_ns) = (0u64, 0u64, 0u64);
+    let switches_before = sched::involuntary_switches()?;
     for _ in 0..args.rounds {
+        std::thread::sleep(Duration::from_millis(args.gap_ms));
         if let Some(sock) = &args.supervisor_sock {
             let t0 = cpu_ns()?;
             list_processes(sock, &mut buf)?;
             list_ns += cpu_ns()? - t0;
         }
         let t0 = cpu_ns()?;
-        for s in &mut streams {
-            s.write_all(request.as_bytes())?;
-        }
+        sender.send_all(&mut streams, request.as_bytes())?;
+        let t1 = cpu_ns()?;
         for s in &mut streams {
             read_response(s, &mut buf)?;
         }
         probe_ns += cpu_ns()? - t0;
-        std::thread::sleep(Duration::from_millis(100));
+        send_ns += t1 - t0;
     }
+    let switches = sched::involuntary_switches()? - switches_before;
+    drop(fleet);
     let per = |ns: u64| ns as f64 / 1000.0 / f64::from(args.rounds);
     Ok(format!(
-        "{{\"services\":{},\"rounds\":{},\"cpu_us_per_round\":{:.1},\"probe_cpu_us_per_round\":{:.1},\"list_cpu_us_per_round\":{:.1}}}",
+        "{{\"services\":{},\"rounds\":{},\"cpu_us_per_round\":{:.1},\"probe_cpu_us_per_round\":{:.1},\
+         \"list_cpu_us_per_round\":{:.1},\"send_cpu_us_per_round\":{:.1},\
+         \"involuntary_switches_per_round\":{:.1}}}",
         streams.len(),
         args.rounds,
         per(probe_ns + list_ns),
         per(probe_ns),
-        per(list_ns)
+        per(list_ns),
+        per(send_ns),
+        switches as f64 / f64::from(args.rounds)
     ))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match args::parse() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("loopback_floor: {e}");
