@@ -148,6 +148,27 @@ pub struct Exchange {
     keep_alive: bool,
 }
 
+/// Where an exchange's reads land before they are consumed: one buffer per
+/// loop, reused by every read of every exchange, so that no read first zeroes
+/// a fresh one. A process list arrives in reads of this size.
+pub struct ReadBuffer(Box<[u8]>);
+
+impl ReadBuffer {
+    /// The most one read takes.
+    pub const SIZE: usize = 16 * 1024;
+
+    /// A zeroed buffer of [`ReadBuffer::SIZE`] bytes.
+    pub fn new() -> Self {
+        Self(vec![0; Self::SIZE].into_boxed_slice())
+    }
+}
+
+impl Default for ReadBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Exchange {
     /// An exchange that will send `request` once `stream` has connected.
     pub fn new(stream: Stream, request: Vec<u8>, sink: BodySink, limits: BodyLimits) -> Self {
@@ -205,9 +226,10 @@ impl Exchange {
 
     /// Drives the exchange as far as the socket allows without blocking.
     /// Call on every readiness event of the stream (edge-triggered: it always
-    /// drains until the socket would block).
-    pub fn advance(&mut self) -> Progress {
-        match self.try_advance() {
+    /// drains until the socket would block). Reads land in `buffer`, which the
+    /// caller keeps for all its exchanges.
+    pub fn advance(&mut self, buffer: &mut ReadBuffer) -> Progress {
+        match self.try_advance(&mut buffer.0) {
             Ok(Some(response)) => {
                 self.state = State::Finished;
                 Progress::Done(response)
@@ -223,7 +245,7 @@ impl Exchange {
         }
     }
 
-    fn try_advance(&mut self) -> Result<Option<Response>, ExchangeError> {
+    fn try_advance(&mut self, chunk: &mut [u8]) -> Result<Option<Response>, ExchangeError> {
         if let State::Connecting = self.state {
             match self.stream.connect_result() {
                 Ok(()) if self.connect_only => {
@@ -257,9 +279,8 @@ impl Exchange {
             // read that could only say "would block" is skipped.
             return Ok(None);
         }
-        let mut chunk = [0u8; 16 * 1024];
         loop {
-            match self.stream.read(&mut chunk) {
+            match self.stream.read(chunk) {
                 Ok(0) => return self.at_eof().map(Some),
                 Ok(n) => {
                     // From here on, a closed connection is the peer's

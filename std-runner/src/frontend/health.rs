@@ -129,8 +129,8 @@ pub fn render(
     description: &str,
 ) -> Result<HealthReply, HealthError> {
     let entries: Vec<(&String, &ProcessRecord, &CheckRecord, HealthStatus)> = record
-        .processes
-        .iter()
+        .sorted()
+        .into_iter()
         .flat_map(|(name, p)| {
             p.checks
                 .iter()

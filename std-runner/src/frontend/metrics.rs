@@ -69,8 +69,9 @@ fn number(value: f64) -> String {
 /// Renders the exposition for `record`.
 pub fn render(record: &Record) -> String {
     let mut out = String::new();
+    let processes = record.sorted();
     let checks = || {
-        record.processes.iter().flat_map(|(name, p)| {
+        processes.iter().flat_map(|(name, p)| {
             p.checks
                 .iter()
                 .map(move |c| (label(name), label(&c.kind), c))
@@ -161,7 +162,7 @@ pub fn render(record: &Record) -> String {
         "gauge",
         "1 for the state the health machine holds a process in, 0 for the others.",
     );
-    for (name, p) in &record.processes {
+    for &(name, p) in &processes {
         let process = label(name);
         for state in STATES {
             let value = u8::from(p.state == state);
@@ -177,7 +178,7 @@ pub fn render(record: &Record) -> String {
         "counter",
         "Restarts of a process carried out by this listener.",
     );
-    for (name, p) in &record.processes {
+    for &(name, p) in &processes {
         let _ = writeln!(
             out,
             "supercheck_restarts_total{{process=\"{}\"}} {}",
@@ -191,7 +192,7 @@ pub fn render(record: &Record) -> String {
         "gauge",
         "Restarts the restart budget still allows (only with --restart-budget).",
     );
-    for (name, p) in &record.processes {
+    for &(name, p) in &processes {
         if let Some(left) = p.budget_left {
             let _ = writeln!(
                 out,

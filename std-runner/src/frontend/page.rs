@@ -62,7 +62,7 @@ pub fn render(record: &Record, title: &str) -> String {
          <th>verdict</th><th>latency</th><th>checked</th><th>pass/fail/error</th>\
          <th>restarts</th><th>why</th></tr></thead><tbody>",
     );
-    for (name, p) in &record.processes {
+    for (name, p) in record.sorted() {
         for c in &p.checks {
             let verdict = c.last.map_or("none", |k| k.name());
             let latency = c.latency.map_or_else(String::new, |d| {

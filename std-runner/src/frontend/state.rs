@@ -5,9 +5,10 @@
 //! is bounded: one entry per process and check, and a ring of the last
 //! [`RESTART_HISTORY`] restarts.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rustc_hash::FxHashMap;
 use supercheck_core::check::verdict::{Verdict, VerdictKind};
 
 /// How many restarts the record remembers (all processes together).
@@ -87,8 +88,8 @@ pub struct RestartRecord {
 pub struct Record {
     /// The configured checks' kinds, in order.
     pub kinds: Vec<String>,
-    /// Per process (`group:name`), sorted by name.
-    pub processes: BTreeMap<String, ProcessRecord>,
+    /// Per process (`group:name`); [`Record::sorted`] gives them in name order.
+    pub processes: FxHashMap<String, ProcessRecord>,
     /// The latest restarts, oldest first.
     pub restarts: VecDeque<RestartRecord>,
     /// Ticks received.
@@ -104,7 +105,7 @@ impl Record {
     pub fn new(kinds: Vec<String>) -> Self {
         Self {
             kinds,
-            processes: BTreeMap::new(),
+            processes: FxHashMap::default(),
             restarts: VecDeque::new(),
             ticks: 0,
             last_tick: None,
@@ -116,6 +117,13 @@ impl Record {
     pub fn tick(&mut self) {
         self.ticks = self.ticks.saturating_add(1);
         self.last_tick = Some(unix_now());
+    }
+
+    /// The processes, sorted by name (for the pages, which list them in order).
+    pub fn sorted(&self) -> Vec<(&String, &ProcessRecord)> {
+        let mut all: Vec<_> = self.processes.iter().collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
     }
 
     /// Forgets the processes supervisord no longer lists.
@@ -259,5 +267,18 @@ mod tests {
         assert_eq!(p.checks[1].passes, 1);
         assert!(p.checks[1].latency.is_none(), "never started: no latency");
         assert!(p.checks[1].output.is_none());
+    }
+
+    #[test]
+    fn pages_see_the_processes_in_name_order() {
+        let mut record = Record::new(vec!["http".into()]);
+        for key in ["web:web_10", "api:b", "web:web_9", "api:a"] {
+            record.probe_started(key, 0);
+        }
+        let names: Vec<&str> = record.sorted().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["api:a", "api:b", "web:web_10", "web:web_9"]);
+        record.retain(|key| key.starts_with("web:"));
+        let names: Vec<&str> = record.sorted().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["web:web_10", "web:web_9"]);
     }
 }

@@ -8,7 +8,7 @@
 //! when reused fails as `Stale` and the probe starts over on a new connection,
 //! so a restarted service is never judged by its predecessor's socket.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::TargetKey;
 use crate::endpoint::Stream;
@@ -16,8 +16,8 @@ use crate::endpoint::Stream;
 /// Idle connections, by `(process namespec, check index)` and by token.
 #[derive(Debug, Default)]
 pub(super) struct KeepAlive {
-    by_target: HashMap<(TargetKey, usize), (usize, Stream)>,
-    by_token: HashMap<usize, (TargetKey, usize)>,
+    by_target: FxHashMap<(TargetKey, usize), (usize, Stream)>,
+    by_token: FxHashMap<usize, (TargetKey, usize)>,
 }
 
 impl KeepAlive {

@@ -32,12 +32,12 @@ mod round;
 mod tasks;
 pub mod timers;
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token};
+use rustc_hash::FxHashMap;
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook_mio::v1_0::Signals;
 use supercheck_core::check::cpu::CpuSample;
@@ -49,6 +49,7 @@ use self::protocol::{EventReader, Incoming};
 use self::round::{Cycle, TargetState};
 use self::tasks::Task;
 use self::timers::Timers;
+use crate::exchange::ReadBuffer;
 use crate::log::Logger;
 use crate::log_line;
 use crate::probe::local::ProcSnapshot;
@@ -149,12 +150,14 @@ pub struct Listener {
     out: io::Stdout,
     epoch: Instant,
     timers: Timers<Timer>,
-    tasks: HashMap<usize, Task>,
+    tasks: FxHashMap<usize, Task>,
     keep_alive: keep_alive::KeepAlive,
+    /// Where every exchange's reads land.
+    read_buffer: ReadBuffer,
     next_token: usize,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
-    targets: HashMap<TargetKey, TargetState>,
+    targets: FxHashMap<TargetKey, TargetState>,
     cycle: Option<Cycle>,
     cycle_seq: u64,
     round_seq: u64,
@@ -214,12 +217,13 @@ impl Listener {
             out: io::stdout(),
             epoch: Instant::now(),
             timers: Timers::default(),
-            tasks: HashMap::new(),
+            tasks: FxHashMap::default(),
             keep_alive: keep_alive::KeepAlive::default(),
+            read_buffer: ReadBuffer::new(),
             next_token: FIRST_TASK,
             execs: Vec::new(),
             custom,
-            targets: HashMap::new(),
+            targets: FxHashMap::default(),
             cycle: None,
             cycle_seq: 0,
             round_seq: 0,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
 
+use rustc_hash::FxHashSet;
 use supercheck_core::check::cpu::CpuWindow;
 use supercheck_core::check::port::PortError;
 use supercheck_core::check::verdict::{Verdict, VerdictKind};
@@ -162,7 +163,7 @@ impl Listener {
         };
         self.report_unmatched(&processes);
         let keys: Vec<String> = processes.iter().map(ProcessSnapshot::namespec).collect();
-        let present: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+        let present: FxHashSet<&str> = keys.iter().map(String::as_str).collect();
         self.targets.retain(|key, _| present.contains(&**key));
         self.record.retain(|key| present.contains(key));
         for mut stream in self.keep_alive.take_unless(|key| present.contains(key)) {

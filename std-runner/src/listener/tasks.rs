@@ -116,7 +116,7 @@ impl Listener {
         let Some(task) = self.tasks.get_mut(&token) else {
             return;
         };
-        match task.exchange.advance() {
+        match task.exchange.advance(&mut self.read_buffer) {
             Progress::Pending => {}
             Progress::Done(response) => {
                 if let Some(task) = self.remove_task(token) {

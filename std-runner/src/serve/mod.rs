@@ -49,6 +49,7 @@ use self::probe::Probe;
 use self::registry::Registry;
 use self::resolve::Resolver;
 use self::store::Store;
+use crate::exchange::ReadBuffer;
 use crate::frontend::FrontendConfig;
 use crate::frontend::server::Connection;
 use crate::listener::timers::Timers;
@@ -108,6 +109,8 @@ pub struct Server {
     connections: HashMap<usize, Connection>,
     timers: Timers<Timer>,
     probes: HashMap<usize, Probe>,
+    /// Where every probe's reads land.
+    read_buffer: ReadBuffer,
     registry: Registry,
     resolver: Resolver,
     notifier: notify::Notifier,
@@ -176,6 +179,7 @@ impl Server {
             connections: HashMap::new(),
             timers: Timers::default(),
             probes: HashMap::new(),
+            read_buffer: ReadBuffer::new(),
             resolver,
             notifier,
             mdns: None,

@@ -156,7 +156,7 @@ impl Server {
         else {
             return;
         };
-        let outcome = match exchange.advance() {
+        let outcome = match exchange.advance(&mut self.read_buffer) {
             Progress::Pending => return,
             Progress::Done(response) => match self.registry.get(monitor) {
                 Some(m) => probe::answered(&m.spec, response.status, started.elapsed()),

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token};
-use supercheck::exchange::{Exchange, Progress};
+use supercheck::exchange::{Exchange, Progress, ReadBuffer};
 
 /// Runs `exchange` on `poll` until it ends (10 s at most).
 pub fn drive(poll: &mut Poll, mut exchange: Exchange) -> (Exchange, Progress) {
@@ -18,8 +18,9 @@ pub fn drive(poll: &mut Poll, mut exchange: Exchange) -> (Exchange, Progress) {
         .unwrap();
     let mut events = Events::with_capacity(8);
     let end = Instant::now() + Duration::from_secs(10);
+    let mut buffer = ReadBuffer::new();
     loop {
-        match exchange.advance() {
+        match exchange.advance(&mut buffer) {
             Progress::Pending => {}
             done => {
                 poll.registry().deregister(exchange.stream_mut()).unwrap();
