@@ -149,8 +149,12 @@ fn tick_with_supervisord_unreachable_is_acknowledged_at_once() {
         l.stderr()
     );
     assert!(
+        l.wait_stderr(
+            "cannot list processes: supervisord unreachable",
+            Duration::from_secs(5)
+        ),
+        "{}",
         l.stderr()
-            .contains("cannot list processes: supervisord unreachable")
     );
     assert!(!l.stderr().contains(": restarting ("));
     l.close_stdin().unwrap();

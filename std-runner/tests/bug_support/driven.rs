@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::support::{TempDir, supercheck_bin, wait_for};
@@ -10,10 +11,10 @@ use crate::support::{TempDir, supercheck_bin, wait_for};
 /// A byte buffer filled by a reader thread.
 type Shared = Arc<Mutex<Vec<u8>>>;
 
-fn collect(mut from: impl Read + Send + 'static) -> Shared {
+fn collect(mut from: impl Read + Send + 'static) -> (Shared, JoinHandle<()>) {
     let shared: Shared = Arc::default();
     let sink = Arc::clone(&shared);
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         let mut chunk = [0u8; 4096];
         while let Ok(n) = from.read(&mut chunk) {
             if n == 0 {
@@ -22,7 +23,7 @@ fn collect(mut from: impl Read + Send + 'static) -> Shared {
             sink.lock().unwrap().extend_from_slice(&chunk[..n]);
         }
     });
-    shared
+    (shared, reader)
 }
 
 /// The real binary, started under a drop-in name with its protocol pipes in
@@ -32,6 +33,8 @@ pub struct Driven {
     stdin: Option<ChildStdin>,
     stdout: Shared,
     stderr: Shared,
+    /// The stdout and stderr reader threads: they end at the pipes' EOF.
+    readers: [JoinHandle<()>; 2],
     _dir: TempDir,
 }
 
@@ -54,13 +57,14 @@ impl Driven {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = collect(child.stdout.take().unwrap());
-        let stderr = collect(child.stderr.take().unwrap());
+        let (stdout, out_reader) = collect(child.stdout.take().unwrap());
+        let (stderr, err_reader) = collect(child.stderr.take().unwrap());
         Self {
             stdin: child.stdin.take(),
             child,
             stdout,
             stderr,
+            readers: [out_reader, err_reader],
             _dir: dir,
         }
     }
@@ -121,6 +125,10 @@ impl Driven {
         let end = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // Everything it wrote is in once the readers have met EOF.
+                wait_for(Duration::from_secs(2), || {
+                    self.readers.iter().all(JoinHandle::is_finished)
+                });
                 return Some(status);
             }
             if Instant::now() >= end {

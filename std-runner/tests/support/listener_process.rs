@@ -23,10 +23,12 @@ pub struct ListenerProcess {
     writer: Option<JoinHandle<io::Result<()>>>,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The stdout and stderr reader threads: they end at the pipes' EOF.
+    readers: Vec<JoinHandle<()>>,
     status: Option<ExitStatus>,
 }
 
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) {
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut chunk = [0u8; 8192];
         loop {
@@ -37,7 +39,7 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) {
                 Err(_) => return,
             }
         }
-    });
+    })
 }
 
 /// Writes every chunk it is sent, in order; stdin closes when the sender goes.
@@ -76,8 +78,10 @@ impl ListenerProcess {
         let mut child = cmd.spawn().expect("start supercheck");
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        collect(child.stdout.take().unwrap(), Arc::clone(&stdout));
-        collect(child.stderr.take().unwrap(), Arc::clone(&stderr));
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), Arc::clone(&stdout)),
+            collect(child.stderr.take().unwrap(), Arc::clone(&stderr)),
+        ];
         let (input, writer) = feed(child.stdin.take().unwrap());
         Self {
             child,
@@ -85,6 +89,7 @@ impl ListenerProcess {
             writer: Some(writer),
             stdout,
             stderr,
+            readers,
             status: None,
         }
     }
@@ -150,8 +155,10 @@ impl ListenerProcess {
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
-            // Let the reader threads take the last bytes out of the pipes.
-            std::thread::sleep(Duration::from_millis(100));
+            // Everything it wrote is in once the readers have met EOF.
+            wait_for(Duration::from_secs(2), || {
+                self.readers.iter().all(JoinHandle::is_finished)
+            });
         }
         self.status
     }
