@@ -160,6 +160,9 @@ pub struct Listener {
     targets: FxHashMap<TargetKey, TargetState>,
     cycle: Option<Cycle>,
     cycle_seq: u64,
+    /// How many processes supervisord listed last time (all groups): the
+    /// next list is read into a vector of that capacity.
+    listed_last: usize,
     round_seq: u64,
     /// The event being handled, not yet acknowledged.
     busy: bool,
@@ -226,6 +229,7 @@ impl Listener {
             targets: FxHashMap::default(),
             cycle: None,
             cycle_seq: 0,
+            listed_last: 0,
             round_seq: 0,
             busy: false,
             procfs: Procfs::default(),

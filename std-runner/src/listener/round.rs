@@ -151,7 +151,10 @@ impl Listener {
         };
         current.listed = true;
         let processes = match result {
-            Ok(processes) => processes,
+            Ok(processes) => {
+                self.listed_last = processes.len();
+                processes
+            }
             Err(e) => {
                 current.list_failed = true;
                 log_line!(

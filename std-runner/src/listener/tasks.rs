@@ -52,7 +52,8 @@ impl Listener {
         let sink = match kind {
             // Read as it arrives: at ~1 KB per process, never held whole.
             TaskKind::ProcessList { .. } => {
-                BodySink::Consume(Box::new(ProcessListSink::new(self.targets.len())))
+                let expected = self.listed_last.max(self.targets.len());
+                BodySink::Consume(Box::new(ProcessListSink::new(expected)))
             }
             _ => BodySink::Keep(Vec::new()),
         };
