@@ -82,18 +82,17 @@ fn list_processes(sock: &str, buf: &mut Vec<u8>) -> io::Result<usize> {
 }
 
 fn run(args: &Args) -> io::Result<String> {
-    let fleet = match &args.services {
+    let (fleet, ports) = match &args.services {
         Services::Spawn {
             supercheck,
             count,
             cpu,
-        } => Some(Fleet::spawn(supercheck, *count, *cpu)?),
-        Services::Ports(_) => None,
-    };
-    let ports = match (&fleet, &args.services) {
-        (Some(fleet), _) => fleet.ports.as_slice(),
-        (None, Services::Ports(ports)) => ports.as_slice(),
-        (None, Services::Spawn { .. }) => return Err(io::Error::other("no fleet")),
+        } => {
+            let fleet = Fleet::spawn(supercheck, *count, *cpu)?;
+            let ports = fleet.ports.clone();
+            (Some(fleet), ports)
+        }
+        Services::Ports(ports) => (None, ports.clone()),
     };
     if let Some(cpu) = args.cpu {
         sched::pin(None, cpu)?;

@@ -6,23 +6,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::support::{TempDir, supercheck_bin, wait_for};
+use crate::support::{TempDir, listener_process, supercheck_bin, wait_for};
 
 /// A byte buffer filled by a reader thread.
 type Shared = Arc<Mutex<Vec<u8>>>;
 
-fn collect(mut from: impl Read + Send + 'static) -> (Shared, JoinHandle<()>) {
+fn collect(from: impl Read + Send + 'static) -> (Shared, JoinHandle<()>) {
     let shared: Shared = Arc::default();
-    let sink = Arc::clone(&shared);
-    let reader = std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n) = from.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
-        }
-    });
+    let reader = listener_process::collect(from, Arc::clone(&shared));
     (shared, reader)
 }
 
@@ -125,10 +116,7 @@ impl Driven {
         let end = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Everything it wrote is in once the readers have met EOF.
-                wait_for(Duration::from_secs(2), || {
-                    self.readers.iter().all(JoinHandle::is_finished)
-                });
+                listener_process::wait_drained(&self.readers);
                 return Some(status);
             }
             if Instant::now() >= end {

@@ -28,7 +28,8 @@ pub struct ListenerProcess {
     status: Option<ExitStatus>,
 }
 
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+/// Copies everything `from` yields into `into`, on a thread that ends at EOF.
+pub fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut chunk = [0u8; 8192];
         loop {
@@ -40,6 +41,14 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> J
             }
         }
     })
+}
+
+/// Waits (2 s at most) until the `readers` of an exited process met EOF: then
+/// everything it wrote is in.
+pub fn wait_drained(readers: &[JoinHandle<()>]) {
+    wait_for(Duration::from_secs(2), || {
+        readers.iter().all(JoinHandle::is_finished)
+    });
 }
 
 /// Writes every chunk it is sent, in order; stdin closes when the sender goes.
@@ -155,10 +164,7 @@ impl ListenerProcess {
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
-            // Everything it wrote is in once the readers have met EOF.
-            wait_for(Duration::from_secs(2), || {
-                self.readers.iter().all(JoinHandle::is_finished)
-            });
+            wait_drained(&self.readers);
         }
         self.status
     }
