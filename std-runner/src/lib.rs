@@ -5,6 +5,7 @@
 //! integration tests and custom checks can use them.
 
 pub mod cli;
+pub mod clock;
 pub mod custom;
 pub mod demo_service;
 pub mod endpoint;
@@ -22,5 +23,6 @@ pub mod serve;
 pub mod stdin;
 pub mod superlance;
 pub mod supervisor;
+pub mod timers;
 #[cfg(feature = "tls")]
 pub mod tls;

@@ -14,6 +14,7 @@ use supercheck_core::time::{Duration, Instant};
 use crate::engine::{Engine, Wake};
 use crate::output::{Call, CallFailure, Exit, Output, RecordUpdate, TargetKey};
 use crate::process::Process;
+use crate::restart::started_at;
 use crate::round::Target;
 use crate::timers::TimerId;
 
@@ -125,11 +126,16 @@ impl Engine {
         if self.exiting() {
             return;
         }
-        self.on_process_list(cycle, result);
+        self.on_process_list(now, cycle, result);
         self.advance(now);
     }
 
-    fn on_process_list(&mut self, cycle: u64, result: Result<Vec<Process>, CallFailure>) {
+    fn on_process_list(
+        &mut self,
+        now: Instant,
+        cycle: u64,
+        result: Result<Vec<Process>, CallFailure>,
+    ) {
         let Some(current) = self.cycle.as_mut().filter(|c| c.id == cycle && !c.listed) else {
             return;
         };
@@ -172,13 +178,19 @@ impl Engine {
                 continue;
             }
             if let Some(known) = self.targets.get_mut(key.as_str()) {
+                if known.process.start != process.start {
+                    known.started_at = started_at(now, &process);
+                }
                 known.process = process;
             } else {
                 let Ok(machine) = HealthMachine::new(self.config.policy) else {
                     continue;
                 };
-                self.targets
-                    .insert(TargetKey::from(key.as_str()), Target::new(machine, process));
+                let started = started_at(now, &process);
+                self.targets.insert(
+                    TargetKey::from(key.as_str()),
+                    Target::new(machine, process, started),
+                );
             }
             let Some((shared, target)) = self.targets.get_key_value_mut(key.as_str()) else {
                 continue;

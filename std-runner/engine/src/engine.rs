@@ -225,9 +225,10 @@ impl Engine {
         self.exit.is_some()
     }
 
-    /// Acknowledges the event being handled.
+    /// Acknowledges the event being handled (never with `once`, where stdout
+    /// is not the protocol).
     pub(crate) fn acknowledge(&mut self) {
-        if self.busy {
+        if self.busy && !self.config.once {
             self.busy = false;
             self.out.push(Output::Protocol(ACK_AND_READY));
         }
@@ -261,7 +262,9 @@ impl Engine {
         }
         while !self.busy && !self.exiting() {
             let Some(incoming) = self.input.next_event() else {
-                if self.input_closed {
+                // A restart asked for is finished first here too (the tick
+                // that decided it may be acknowledged already).
+                if self.input_closed && !self.restart_in_flight() {
                     if self.input.pending() > 0 {
                         line!(
                             self.out,

@@ -12,8 +12,9 @@ use crate::output::{Call, CallFailure, Output, RecordUpdate, TargetKey};
 use crate::process::Process;
 
 /// When `process` started, on the engine's clock, from supervisord's epoch
-/// seconds (its uptime counted back from `now`).
-fn started_at(now: Instant, process: &Process) -> Option<Instant> {
+/// seconds (its uptime counted back from `now`, the instant its process list
+/// arrived).
+pub(crate) fn started_at(now: Instant, process: &Process) -> Option<Instant> {
     if process.start <= 0 {
         return None;
     }
@@ -26,8 +27,7 @@ impl Engine {
         let Some(target) = self.targets.get_mut(&**key) else {
             return;
         };
-        let started = started_at(now, &target.process);
-        let decision = target.machine.observe(now, verdict, started);
+        let decision = target.machine.observe(now, verdict, target.started_at);
         self.act(now, key, decision);
     }
 
@@ -127,8 +127,7 @@ impl Engine {
             return;
         };
         if target.machine.poll_at().is_some_and(|at| at <= now) {
-            let started = started_at(now, &target.process);
-            let decision = target.machine.handle_timeout(now, started);
+            let decision = target.machine.handle_timeout(now, target.started_at);
             self.act(now, key, decision);
         }
     }

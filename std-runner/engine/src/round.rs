@@ -35,10 +35,18 @@ pub(crate) struct Target {
     /// A restart was decided and has not finished.
     pub restarting: bool,
     pub seen_in_cycle: u64,
+    /// When the process started, on the engine's clock: worked out once per
+    /// start time supervisord reports (at the process list that showed it),
+    /// so that it stays the same from one verdict to the next.
+    pub started_at: Option<Instant>,
 }
 
 impl Target {
-    pub(crate) fn new(machine: HealthMachine, process: Process) -> Self {
+    pub(crate) fn new(
+        machine: HealthMachine,
+        process: Process,
+        started_at: Option<Instant>,
+    ) -> Self {
         Self {
             machine,
             process,
@@ -46,6 +54,7 @@ impl Target {
             cpu: Vec::new(),
             restarting: false,
             seen_in_cycle: 0,
+            started_at,
         }
     }
 

@@ -1,103 +1,86 @@
-//! Starting the checks of a round, by kind: network probes (through socket
-//! tasks), local reads, CPU samples on timers, exec checks as children; and
-//! what happens when an attempt ends (retry or verdict).
+//! One attempt of a check, by kind: network probes (through socket tasks),
+//! local reads, CPU samples on timers, exec checks as children. Each ends
+//! with exactly one outcome handed to the engine, which decides what follows
+//! (a retry, the check's verdict, a restart).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use supercheck_core::check::cpu::{CpuLimit, CpuPercent, CpuSample, cpu_percent};
-use supercheck_core::check::retry::RetryPolicy;
+use supercheck_core::check::cpu::{CpuSample, cpu_percent};
+use supercheck_core::check::port::PortError;
 use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
-use supercheck_core::check::verdict::{CheckError, Verdict};
+use supercheck_core::check::verdict::{CheckError, FailReason, Verdict};
 use supercheck_core::time::Duration as CoreDuration;
+use supercheck_engine::{ProbeOutcome, ProbeTicket};
 
-use super::config::{CheckPlan, CheckWork};
-use super::tasks::{TaskKind, to_std};
-use super::{ExecRun, Listener, TargetKey, Timer};
+use super::config::{CheckPlan, CheckWork, PortSource};
+use super::tasks::TaskKind;
+use super::{ExecRun, Listener, Timer};
+use crate::clock::std_duration;
 use crate::endpoint::Endpoint;
-use crate::exchange::Exchange;
+use crate::exchange::{Exchange, ExchangeError, Phase};
 use crate::frontend::state::Observed;
 use crate::log_line;
 use crate::probe::{exec, local, net};
-use crate::supervisor::client::ProcessSnapshot;
 
 /// How long a CPU check measures (psutil's `cpu_percent(3.0)`), on a timer.
 const CPU_SAMPLE_WINDOW: Duration = Duration::from_secs(3);
 
 impl Listener {
-    /// Starts attempt `attempt` of check `check` of the round `round` of `key`.
-    pub(super) fn start_check(&mut self, key: &str, check: usize, round: u64, attempt: u32) {
-        let Some(target) = self.targets.get_mut(key) else {
-            return;
+    /// Starts the attempt `ticket` names.
+    pub(super) fn start_probe(&mut self, ticket: ProbeTicket) {
+        let check = ticket.check;
+        let Some(plan) = self.config.checks.get(check) else {
+            let error = CheckError::Config("no such check");
+            return self.probe_done(ticket, Verdict::Error(error));
         };
-        if target.round.as_ref().is_none_or(|r| r.id != round) {
-            return;
-        }
+        let Some(process) = self.engine.process(&ticket.target) else {
+            return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
+        };
+        let pid = process.pid;
+        let port = match &plan.port {
+            Some(source) => match port_of(&mut self.ports, &self.engine, &ticket, source) {
+                Ok(port) => Some(port),
+                Err(e) => return self.probe_done(ticket, Verdict::Error(CheckError::Port(e))),
+            },
+            None => None,
+        };
         let Some(plan) = self.config.checks.get(check) else {
             return;
-        };
-        let pid = target.snapshot.pid;
-        let found = plan.port.as_ref().map(|source| target.port(check, source));
-        self.record.probe_started(key, check);
-        let port = match found {
-            Some(Ok(port)) => Some(port),
-            Some(Err(e)) => {
-                self.finish_check(key, check, round, Verdict::Error(CheckError::Port(e)));
-                return;
-            }
-            None => None,
         };
         let judge = plan.judge.clone();
         let spec = match &plan.work {
             CheckWork::Builtin(spec) => Arc::clone(spec),
             CheckWork::Custom(custom) => {
                 let custom = custom.clone();
-                let Some(snapshot) = self.snapshot_of(key) else {
-                    return self.vanished(key, check, round);
+                let Some(process) = self.engine.process(&ticket.target).cloned() else {
+                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
                 };
-                return self.start_custom(key, check, round, custom, snapshot);
+                return self.start_custom(ticket, custom, process);
             }
         };
         match &*spec {
             CheckSpec::Http(http) => {
                 let judge = match judge {
                     Some(Ok(judge)) => judge,
-                    Some(Err(e)) => return self.finish_check(key, check, round, Verdict::Error(e)),
-                    None => return self.finish_check(key, check, round, no_judge()),
+                    Some(Err(e)) => return self.probe_done(ticket, Verdict::Error(e)),
+                    None => return self.probe_done(ticket, no_judge()),
                 };
                 let port = port.unwrap_or(80);
                 match net::http_request(http, port) {
                     Ok(request) => {
                         let endpoint = Endpoint::Tcp((net::LOCALHOST, port).into());
-                        self.start_probe(
-                            key,
-                            check,
-                            round,
-                            attempt,
-                            endpoint,
-                            request,
-                            judge,
-                            http.timeout.get(),
-                        );
+                        self.start_exchange(ticket, endpoint, request, judge, http.timeout.get());
                     }
-                    Err(e) => self.finish_check(key, check, round, Verdict::Error(e)),
+                    Err(e) => self.probe_done(ticket, Verdict::Error(e)),
                 }
             }
             CheckSpec::Tcp(tcp) => {
                 let Some(Ok(judge)) = judge else {
-                    return self.finish_check(key, check, round, no_judge());
+                    return self.probe_done(ticket, no_judge());
                 };
                 let endpoint = Endpoint::Tcp((net::LOCALHOST, port.unwrap_or(80)).into());
-                self.start_probe(
-                    key,
-                    check,
-                    round,
-                    attempt,
-                    endpoint,
-                    Vec::new(),
-                    judge,
-                    tcp.timeout.get(),
-                );
+                self.start_exchange(ticket, endpoint, Vec::new(), judge, tcp.timeout.get());
             }
             CheckSpec::XmlRpc(xml) => {
                 let port = match xml.target {
@@ -105,54 +88,47 @@ impl Listener {
                     _ => None,
                 };
                 let Some(Ok(judge)) = judge else {
-                    return self.finish_check(key, check, round, no_judge());
+                    return self.probe_done(ticket, no_judge());
                 };
-                let Some(snapshot) = self.snapshot_of(key) else {
-                    return self.vanished(key, check, round);
+                let Some(name) = self.engine.process(&ticket.target).map(|p| p.name.clone()) else {
+                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
                 };
-                let (endpoint, path) = net::xmlrpc_endpoint(xml, port, &snapshot.name);
+                let (endpoint, path) = net::xmlrpc_endpoint(xml, port, &name);
                 match net::xmlrpc_request(xml, port, &path) {
                     Ok(request) => {
-                        self.start_probe(
-                            key,
-                            check,
-                            round,
-                            attempt,
-                            endpoint,
-                            request,
-                            judge,
-                            xml.timeout.get(),
-                        );
+                        self.start_exchange(ticket, endpoint, request, judge, xml.timeout.get());
                     }
-                    Err(e) => self.finish_check(key, check, round, Verdict::Error(e)),
+                    Err(e) => self.probe_done(ticket, Verdict::Error(e)),
                 }
             }
             CheckSpec::Memory(memory) => {
                 let (verdict, rss) =
                     local::memory(memory, pid, &self.procfs, &mut self.proc_snapshot);
                 if let Some(kib) = rss {
-                    self.record.observed(key, check, Observed::RssKib(kib));
+                    self.record
+                        .observed(&ticket.target, check, Observed::RssKib(kib));
                 }
-                self.finish_check(key, check, round, verdict);
+                self.probe_done(ticket, verdict);
             }
             CheckSpec::File(file) => {
-                let Some(snapshot) = self.snapshot_of(key) else {
-                    return self.vanished(key, check, round);
+                let Some(process) = self.engine.process(&ticket.target) else {
+                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
                 };
-                let path =
-                    local::heartbeat_path(file, &snapshot.group, &snapshot.name, snapshot.pid);
+                let path = local::heartbeat_path(file, &process.group, &process.name, process.pid);
                 let (verdict, age) = local::file_age(file, &path);
                 if let Some(secs) = age {
-                    self.record.observed(key, check, Observed::AgeSecs(secs));
+                    self.record
+                        .observed(&ticket.target, check, Observed::AgeSecs(secs));
                 }
                 if let (Verdict::Pass, None) = (verdict, std::fs::symlink_metadata(&path).ok()) {
                     log_line!(
                         self.log,
-                        "{key}: cannot examine {}: passing, as -x is not given",
+                        "{}: cannot examine {}: passing, as -x is not given",
+                        ticket.target,
                         path.display()
                     );
                 }
-                self.finish_check(key, check, round, verdict);
+                self.probe_done(ticket, verdict);
             }
             CheckSpec::Cpu(_) => match self.procfs.stat(pid) {
                 Ok(stat) => {
@@ -160,86 +136,43 @@ impl Listener {
                         at: self.core_now(),
                         cpu_time: CoreDuration::from_millis(stat.cpu_millis),
                     };
-                    let timer = Timer::CpuSample {
-                        target: key.to_string(),
-                        check,
-                        round,
-                        pid,
-                        first,
-                    };
+                    let timer = Timer::CpuSample { ticket, pid, first };
                     self.timers.at(Instant::now() + CPU_SAMPLE_WINDOW, timer);
                 }
-                Err(_) => self.finish_check(
-                    key,
-                    check,
-                    round,
-                    Verdict::Error(CheckError::ProcessVanished),
-                ),
+                Err(_) => self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished)),
             },
             CheckSpec::Exec(spec) => {
-                let Some(snapshot) = self.snapshot_of(key) else {
-                    return self.vanished(key, check, round);
+                let Some(process) = self.engine.process(&ticket.target) else {
+                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
                 };
-                match exec::spawn(spec, &snapshot) {
+                match exec::spawn(spec, process) {
                     Ok(child) => {
                         self.timers.at(
-                            Instant::now() + to_std(spec.timeout.get()),
-                            Timer::ExecDeadline { round, check },
+                            Instant::now() + std_duration(spec.timeout.get()),
+                            Timer::ExecDeadline(ticket.clone()),
                         );
-                        self.execs.push(ExecRun {
-                            child,
-                            target: key.to_string(),
-                            check,
-                            round,
-                            attempt,
-                        });
+                        self.execs.push(ExecRun { child, ticket });
                     }
-                    Err(e) => self.finish_check(key, check, round, exec::spawn_error_verdict(&e)),
+                    Err(e) => self.probe_done(ticket, exec::spawn_error_verdict(&e)),
                 }
             }
             CheckSpec::Heartbeat(heartbeat) => {
-                let Some(snapshot) = self.snapshot_of(key) else {
-                    return self.vanished(key, check, round);
+                let Some(process) = self.engine.process(&ticket.target).cloned() else {
+                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
                 };
-                let verdict = self.heartbeat_verdict(key, check, heartbeat, &snapshot);
-                self.finish_check(key, check, round, verdict);
+                let verdict = self.heartbeat_verdict(&ticket.target, check, heartbeat, &process);
+                self.probe_done(ticket, verdict);
             }
-            _ => self.finish_check(
-                key,
-                check,
-                round,
+            _ => self.probe_done(
+                ticket,
                 Verdict::Error(CheckError::Config("unsupported check kind")),
             ),
         }
     }
 
-    /// The shared key of `key`'s target (a new one if it has none).
-    fn target_key(&self, key: &str) -> TargetKey {
-        self.targets.get_key_value(key).map_or_else(
-            || TargetKey::from(key),
-            |(shared, _)| TargetKey::clone(shared),
-        )
-    }
-
-    /// Ends a check whose process is no longer known (never a restart).
-    fn vanished(&mut self, key: &str, check: usize, round: u64) {
-        let verdict = Verdict::Error(CheckError::ProcessVanished);
-        self.finish_check(key, check, round, verdict);
-    }
-
-    /// A copy of what supervisord last said about `key`, for the checks that
-    /// need its name or group (http, tcp, memory and cpu need only the pid).
-    fn snapshot_of(&self, key: &str) -> Option<ProcessSnapshot> {
-        self.targets.get(key).map(|target| target.snapshot.clone())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn start_probe(
+    fn start_exchange(
         &mut self,
-        key: &str,
-        check: usize,
-        round: u64,
-        attempt: u32,
+        ticket: ProbeTicket,
         endpoint: Endpoint,
         request: Vec<u8>,
         judge: Arc<net::Judge>,
@@ -247,27 +180,20 @@ impl Listener {
     ) {
         let sink = match judge.sink() {
             Ok(sink) => sink,
-            Err(e) => return self.finish_check(key, check, round, Verdict::Error(e)),
+            Err(e) => return self.probe_done(ticket, Verdict::Error(e)),
         };
         let limits = judge.limits();
-        let target = self.target_key(key);
-        let idle = self.keep_alive.take(&target, check);
-        let kind = TaskKind::Probe {
-            target,
-            check,
-            round,
-            attempt,
-            judge,
-        };
-        if let Some((token, stream)) = idle {
+        if let Some((token, stream)) = self.keep_alive.take(&ticket.target, ticket.check) {
             let exchange = Exchange::reuse(stream, request, sink, limits);
-            self.insert_task(token, exchange, kind, to_std(timeout));
+            let kind = TaskKind::Probe { ticket, judge };
+            self.insert_task(token, exchange, kind, std_duration(timeout));
             return self.on_task_ready(token);
         }
-        let TaskKind::Probe { judge, .. } = &kind else {
-            return;
-        };
-        let https = self.config.checks.get(check).and_then(|p| p.https.clone());
+        let https = self
+            .config
+            .checks
+            .get(ticket.check)
+            .and_then(|p| p.https.clone());
         let connected = endpoint.connect().and_then(|stream| match &https {
             Some(target) => target.wrap(stream),
             None => Ok(stream),
@@ -275,109 +201,38 @@ impl Listener {
         let stream = match connected {
             Ok(stream) => stream,
             Err(e) => {
-                let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
-                let verdict = net::failure_verdict(&error, judge);
-                return self.probe_ended(key, check, round, attempt, verdict);
+                let verdict = net::failure_verdict(&ExchangeError::Io(Phase::Connect, e), &judge);
+                return self.probe_done(ticket, verdict);
             }
         };
         let mut exchange = Exchange::new(stream, request, sink, limits);
-        if matches!(**judge, net::Judge::Connect) {
+        if matches!(*judge, net::Judge::Connect) {
             exchange = exchange.connect_only();
         }
-        self.add_task(exchange, kind, to_std(timeout));
+        self.add_task(
+            exchange,
+            TaskKind::Probe { ticket, judge },
+            std_duration(timeout),
+        );
     }
 
-    /// An attempt ended with `verdict`: retry it if the policy says so, else
-    /// it is the check's verdict.
-    pub(super) fn probe_ended(
-        &mut self,
-        key: &str,
-        check: usize,
-        round: u64,
-        attempt: u32,
-        verdict: Verdict,
-    ) {
-        if let Verdict::Fail(reason) = verdict {
-            if let Some(delay) = self.retry_policy(check).retry_after(attempt, reason) {
-                crate::log_detail!(
-                    self.log,
-                    "{key}: attempt {attempt} failed ({reason}); retrying in {delay}"
-                );
-                let timer = Timer::Retry {
-                    target: key.to_string(),
-                    check,
-                    round,
-                    attempt: attempt + 1,
-                };
-                self.timers.at(Instant::now() + to_std(delay), timer);
-                return;
-            }
-        }
-        self.finish_check(key, check, round, verdict);
-    }
-
-    fn retry_policy(&self, check: usize) -> RetryPolicy {
-        let retries = match self.config.checks.get(check).and_then(CheckPlan::builtin) {
-            Some(CheckSpec::Http(s)) => s.num_retries,
-            Some(CheckSpec::Tcp(s)) => s.num_retries,
-            Some(CheckSpec::XmlRpc(s)) => s.num_retries,
-            _ => 0,
-        };
-        RetryPolicy::supervisor_checks(retries)
-    }
-
-    /// The second sample of a cpu check.
-    pub(super) fn finish_cpu_sample(
-        &mut self,
-        key: &str,
-        check: usize,
-        round: u64,
-        pid: u32,
-        first: CpuSample,
-    ) {
-        let Some(CheckSpec::Cpu(spec)) = self
-            .config
-            .checks
-            .get(check)
-            .and_then(CheckPlan::builtin)
-            .cloned()
-        else {
-            return;
-        };
-        let now = self.core_now();
-        let verdict = match self.procfs.stat(pid) {
+    /// The second sample of a cpu check: its usage goes to the engine, which
+    /// judges it against the limit over time.
+    pub(super) fn finish_cpu_sample(&mut self, ticket: ProbeTicket, pid: u32, first: CpuSample) {
+        let outcome = match self.procfs.stat(pid) {
             Ok(stat) => {
                 let second = CpuSample {
-                    at: now,
+                    at: self.core_now(),
                     cpu_time: CoreDuration::from_millis(stat.cpu_millis),
                 };
-                match (
-                    cpu_percent(first, second),
-                    CpuPercent::from_percent_f64(spec.max_cpu.get()),
-                ) {
-                    (Ok(percent), Some(max)) => {
-                        let limit = CpuLimit {
-                            max,
-                            interval: spec.interval,
-                        };
-                        let window = self
-                            .targets
-                            .get_mut(key)
-                            .map(|t| t.cpu.entry(check).or_default());
-                        match window {
-                            Some(window) => window.observe(now, percent, limit),
-                            None => return,
-                        }
-                    }
-                    (Err(e), _) => Verdict::Error(e.into()),
-                    (_, None) => {
-                        Verdict::Error(CheckError::Config("the CPU limit is not a percentage"))
-                    }
+                match cpu_percent(first, second) {
+                    Ok(percent) => ProbeOutcome::CpuUsage(percent),
+                    Err(e) => ProbeOutcome::Verdict(Verdict::Error(e.into())),
                 }
             }
-            Err(_) => Verdict::Error(CheckError::ProcessVanished),
+            Err(_) => ProbeOutcome::Verdict(Verdict::Error(CheckError::ProcessVanished)),
         };
-        self.finish_check(key, check, round, verdict);
+        self.probe_done(ticket, outcome);
     }
 
     /// SIGCHLD: collect the exec checks that finished.
@@ -385,39 +240,24 @@ impl Listener {
         let mut finished = Vec::new();
         self.execs.retain_mut(|run| match run.child.try_wait() {
             Ok(Some(status)) => {
-                finished.push((
-                    run.target.clone(),
-                    run.check,
-                    run.round,
-                    run.attempt,
-                    exec::exit_verdict(status),
-                ));
+                finished.push((run.ticket.clone(), exec::exit_verdict(status)));
                 false
             }
             Ok(None) => true,
             Err(_) => {
-                finished.push((
-                    run.target.clone(),
-                    run.check,
-                    run.round,
-                    run.attempt,
-                    Verdict::Error(CheckError::ProcessVanished),
-                ));
+                let vanished = Verdict::Error(CheckError::ProcessVanished);
+                finished.push((run.ticket.clone(), vanished));
                 false
             }
         });
-        for (target, check, round, _, verdict) in finished {
-            self.finish_check(&target, check, round, verdict);
+        for (ticket, verdict) in finished {
+            self.probe_done(ticket, verdict);
         }
     }
 
     /// An exec check's command ran out of time: kill it; the check fails.
-    pub(super) fn on_exec_deadline(&mut self, round: u64, check: usize) {
-        let Some(at) = self
-            .execs
-            .iter()
-            .position(|r| r.round == round && r.check == check)
-        else {
+    pub(super) fn on_exec_deadline(&mut self, ticket: &ProbeTicket) {
+        let Some(at) = self.execs.iter().position(|r| r.ticket == *ticket) else {
             return;
         };
         let mut run = self.execs.swap_remove(at);
@@ -425,15 +265,16 @@ impl Listener {
         let after = match self
             .config
             .checks
-            .get(run.check)
+            .get(run.ticket.check)
             .and_then(CheckPlan::builtin)
         {
             Some(CheckSpec::Exec(spec)) => spec.timeout.get(),
             _ => CoreDuration::ZERO,
         };
-        let verdict =
-            Verdict::Fail(supercheck_core::check::verdict::FailReason::CommandTimeout { after });
-        self.finish_check(&run.target, run.check, run.round, verdict);
+        self.probe_done(
+            run.ticket,
+            Verdict::Fail(FailReason::CommandTimeout { after }),
+        );
     }
 }
 
@@ -443,4 +284,31 @@ fn no_judge() -> Verdict {
     Verdict::Error(CheckError::Config(
         "the check has no way to judge its responses",
     ))
+}
+
+/// The check's port for the ticket's process, from its name with
+/// `source`: found the first time only, since the name does not change.
+fn port_of(
+    ports: &mut rustc_hash::FxHashMap<super::TargetKey, super::Ports>,
+    engine: &supercheck_engine::Engine,
+    ticket: &ProbeTicket,
+    source: &PortSource,
+) -> Result<u16, PortError> {
+    let ports = ports
+        .entry(super::TargetKey::clone(&ticket.target))
+        .or_default();
+    if let Some(Some(known)) = ports.get(ticket.check) {
+        return *known;
+    }
+    let found = match engine.process(&ticket.target) {
+        Some(process) => source.port_for(&process.name),
+        None => return Err(PortError::NoMatch),
+    };
+    if ports.len() <= ticket.check {
+        ports.resize(ticket.check + 1, None);
+    }
+    if let Some(slot) = ports.get_mut(ticket.check) {
+        *slot = Some(found);
+    }
+    found
 }

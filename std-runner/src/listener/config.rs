@@ -1,81 +1,27 @@
 //! What a listener does, once its command line has been read: which processes
 //! it selects, which checks it runs on them, and its policies.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use regex_lite::Regex;
+use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
 use supercheck_core::check::port::{PortError, PortSpec, port_from_captures};
+use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
 use supercheck_core::check::verdict::CheckError;
 use supercheck_core::event::LenMode;
 use supercheck_core::health::Policy;
-use supercheck_core::names::Namespec;
 use supercheck_core::process::ProcessState;
+
+use supercheck_engine::{CheckRule, EngineConfig, NotifyRule};
 
 use crate::custom::CustomCheck;
 use crate::probe::net::Judge;
 use crate::supervisor::client::ProcessSnapshot;
 use crate::supervisor::url::ServerUrl;
 
-/// Which processes a listener checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
-    /// `-N`: a namespec (`group:name`, `name` or `group:*`).
-    Namespec(String),
-    /// `-g`: every process of a group.
-    Group(String),
-    /// Neither: every process but those of the listener's own pool.
-    AllExcept(Option<String>),
-    /// Any of these namespecs (superlance's repeatable `-p`/`-g`).
-    AnyOf(Vec<String>),
-}
-
-impl Selection {
-    /// Whether the process `group:name` is selected.
-    pub fn selects(&self, group: &str, name: &str) -> bool {
-        match self {
-            Selection::Namespec(spec) => Namespec::parse(spec).matches(group, name),
-            Selection::Group(g) => g == group,
-            Selection::AllExcept(own) => own.as_deref() != Some(group),
-            Selection::AnyOf(specs) => specs
-                .iter()
-                .any(|spec| Namespec::parse(spec).matches(group, name)),
-        }
-    }
-}
-
-impl Selection {
-    /// The named namespecs (`-N`, superlance's `-p`/`-g`) that match none of
-    /// `processes`, whatever their state: a typo or a removed program.
-    pub fn unmatched<'a>(&'a self, processes: &[ProcessSnapshot]) -> Vec<&'a str> {
-        let specs: &[String] = match self {
-            Selection::Namespec(spec) => std::slice::from_ref(spec),
-            Selection::AnyOf(specs) => specs,
-            Selection::Group(_) | Selection::AllExcept(_) => &[],
-        };
-        specs
-            .iter()
-            .filter(|spec| {
-                let spec = Namespec::parse(spec);
-                !processes.iter().any(|p| spec.matches(&p.group, &p.name))
-            })
-            .map(String::as_str)
-            .collect()
-    }
-}
-
-impl fmt::Display for Selection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Selection::Namespec(spec) => f.write_str(spec),
-            Selection::Group(group) => write!(f, "{group}:*"),
-            Selection::AllExcept(_) => f.write_str("every process"),
-            Selection::AnyOf(specs) => f.write_str(&specs.join(", ")),
-        }
-    }
-}
+pub use supercheck_engine::Selection;
 
 /// How a check finds the port of a process.
 #[derive(Debug, Clone)]
@@ -185,6 +131,31 @@ impl CheckPlan {
         }
     }
 
+    /// What the engine knows of this check: its name, its retry plan
+    /// (supervisor_checks' `num_retries`) and a cpu check's limit.
+    pub fn rule(&self) -> CheckRule {
+        let rule = CheckRule::new(self.kind());
+        match self.builtin() {
+            Some(CheckSpec::Http(s)) => {
+                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
+            }
+            Some(CheckSpec::Tcp(s)) => {
+                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
+            }
+            Some(CheckSpec::XmlRpc(s)) => {
+                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
+            }
+            Some(CheckSpec::Cpu(spec)) => match CpuPercent::from_percent_f64(spec.max_cpu.get()) {
+                Some(max) => rule.with_cpu_limit(CpuLimit {
+                    max,
+                    interval: spec.interval,
+                }),
+                None => rule,
+            },
+            _ => rule,
+        }
+    }
+
     /// The check's name in logs: its kind (`http`, `memory`...) or a custom
     /// check's own name.
     pub fn kind(&self) -> &str {
@@ -250,6 +221,27 @@ impl ListenerConfig {
         self.selection.selects(&process.group, &process.name)
             && self.states.contains(&process.state)
     }
+
+    /// What the engine decides with: the selection, each check's retry plan
+    /// (and a cpu check's limit), the policy; `sends` says whether a
+    /// notification channel works (otherwise problems are only logged).
+    pub fn engine_config(&self, sends: bool) -> EngineConfig {
+        EngineConfig {
+            selection: self.selection.clone(),
+            states: self.states.clone(),
+            checks: self.checks.iter().map(CheckPlan::rule).collect(),
+            policy: self.policy,
+            once: self.once,
+            verbose: self.verbose,
+            len_mode: self.len_mode,
+            notify: self.notify.as_ref().map(|n| NotifyRule {
+                tool: n.tool,
+                check_name: self.check_name.clone(),
+                window: crate::clock::core_duration(n.window),
+                sends,
+            }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -276,40 +268,5 @@ mod tests {
         let optional = PortSource::new(PortSpec::Pattern(r"web(_\d+)?")).unwrap();
         assert_eq!(optional.port_for("web"), Err(PortError::GroupUnset));
         assert!(PortSource::new(PortSpec::Pattern("(")).is_err());
-    }
-
-    #[test]
-    fn named_programs_missing_from_the_list_are_unmatched() {
-        let list: Vec<ProcessSnapshot> = [("web", "web_1"), ("db", "db")]
-            .iter()
-            .map(|(group, name)| ProcessSnapshot {
-                group: (*group).into(),
-                name: (*name).into(),
-                state: ProcessState::Stopped,
-                pid: 0,
-                start: 0,
-                now: 0,
-            })
-            .collect();
-        let any = Selection::AnyOf(vec![
-            "web_1".into(),
-            "ghost".into(),
-            "db:*".into(),
-            "x:y".into(),
-        ]);
-        assert_eq!(any.unmatched(&list), ["ghost", "x:y"]);
-        assert_eq!(
-            Selection::Namespec("web:web_2".into()).unmatched(&list),
-            ["web:web_2"]
-        );
-        assert!(Selection::Group("nope".into()).unmatched(&list).is_empty());
-    }
-
-    #[test]
-    fn bare_name_and_full_namespec_select_the_same_process() {
-        assert!(Selection::Namespec("web_1".into()).selects("web", "web_1"));
-        assert!(Selection::Namespec("web:web_1".into()).selects("web", "web_1"));
-        assert!(Selection::Namespec("web:*".into()).selects("web", "web_2"));
-        assert!(!Selection::AllExcept(Some("checks".into())).selects("checks", "checks"));
     }
 }

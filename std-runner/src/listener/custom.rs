@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use mio::{Registry, Token, Waker};
 use supercheck_core::check::verdict::{CheckError, Verdict};
+use supercheck_engine::ProbeTicket;
 
 use super::config::{CheckWork, ListenerConfig};
-use super::tasks::to_core;
 use super::{Listener, Timer};
 use crate::custom::{CustomCheck, WorkerPool};
 use crate::supervisor::client::ProcessSnapshot;
@@ -17,13 +17,9 @@ use crate::supervisor::client::ProcessSnapshot;
 /// At most this many worker threads, however many custom checks there are.
 const MAX_WORKERS: usize = 8;
 
-/// Where a custom check's verdict goes.
+/// Where a custom check's verdict goes: the attempt it answers.
 #[derive(Debug)]
-pub(super) struct CustomJob {
-    target: String,
-    check: usize,
-    round: u64,
-}
+pub(super) struct CustomJob(ProbeTicket);
 
 /// The worker pool for `config`'s custom checks (none without any): one thread
 /// per custom check, up to [`MAX_WORKERS`]. A check runs for one process at a
@@ -49,26 +45,20 @@ pub(super) fn pool_for(
 }
 
 impl Listener {
-    /// Submits check `check` of round `round` of `key` to the workers.
+    /// Submits the attempt `ticket` of a custom check to the workers.
     pub(super) fn start_custom(
         &mut self,
-        key: &str,
-        check: usize,
-        round: u64,
+        ticket: ProbeTicket,
         custom: CustomCheck,
         snapshot: ProcessSnapshot,
     ) {
         let Some(pool) = self.custom.as_mut() else {
             let error = CheckError::Custom("no worker thread for custom checks");
-            return self.finish_check(key, check, round, Verdict::Error(error));
+            return self.probe_done(ticket, Verdict::Error(error));
         };
         let after = custom.timeout();
-        let job = CustomJob {
-            target: key.to_string(),
-            check,
-            round,
-        };
-        let job = pool.submit(check, custom, snapshot, job);
+        let check = ticket.check;
+        let job = pool.submit(check, custom, snapshot, CustomJob(ticket));
         self.timers
             .at(Instant::now() + after, Timer::CustomDeadline { job, after });
     }
@@ -78,19 +68,19 @@ impl Listener {
         let Some(pool) = self.custom.as_mut() else {
             return;
         };
-        for (job, verdict) in pool.collect() {
-            self.finish_check(&job.target, job.check, job.round, verdict);
+        for (CustomJob(ticket), verdict) in pool.collect() {
+            self.probe_done(ticket, verdict);
         }
     }
 
     /// A custom check's time is up: unless it answered, it is an error.
     pub(super) fn on_custom_deadline(&mut self, job: u64, after: Duration) {
-        let Some(job) = self.custom.as_mut().and_then(|pool| pool.expire(job)) else {
+        let Some(CustomJob(ticket)) = self.custom.as_mut().and_then(|pool| pool.expire(job)) else {
             return;
         };
         let verdict = Verdict::Error(CheckError::CheckTimeout {
-            after: to_core(after),
+            after: crate::clock::core_duration(after),
         });
-        self.finish_check(&job.target, job.check, job.round, verdict);
+        self.probe_done(ticket, verdict);
     }
 }

@@ -131,12 +131,8 @@ impl Listener {
     /// Copies the health machines' states into the record.
     fn refresh_record(&mut self) {
         let now = self.core_now();
-        for (key, target) in &self.targets {
-            self.record.machine(
-                key,
-                target.machine.state().name(),
-                target.machine.budget_left(now),
-            );
+        for (key, state, budget_left) in self.engine.health(now) {
+            self.record.machine(key, state, budget_left);
         }
     }
 

@@ -1,23 +1,21 @@
-//! The event listener: supervisord's protocol on stdin/stdout, every probe on
-//! one mio poll, restarts through supervisord's XML-RPC interface.
+//! The event listener on Linux: a thin mio driver around the engine
+//! ([`supercheck_engine`]), which makes every decision (when a tick is
+//! acknowledged, what is probed and retried, what is restarted, what is
+//! notified). The driver carries out what the engine asks for: supervisord's
+//! protocol on stdin/stdout, every probe on one mio poll, calls to
+//! supervisord's XML-RPC interface, the HTTP frontend, notifications.
 //!
-//! ## When a tick is acknowledged
-//!
-//! supervisord sends the next event only after the listener's `RESULT`, and
-//! re-sends the in-flight event to a listener that dies before answering. A
-//! tick is therefore acknowledged when every process it selected has a verdict
-//! and every restart it decided has been *asked for*, or when its acknowledgement
-//! deadline passes (one second before the next tick of the same period is due),
-//! whichever comes first:
-//! - a listener killed mid-tick gets the same tick again after its restart, so
-//!   no tick is lost to a crash;
-//! - a slow or hung service never holds the pool BUSY for longer than a tick
-//!   period, so supervisord's event buffer never overflows; probes still under
-//!   way go on after the acknowledgement and their verdicts still count;
-//! - ticks that piled up anyway (the listener was stopped, supervisord was
-//!   busy) arrive back to back with stale `when` values: a tick that comes
-//!   less than half a period after the previous round started is acknowledged
-//!   at once and coalesced into that round, never replayed.
+//! | file | what it drives |
+//! |---|---|
+//! | `mod.rs` | the loop: stdin, signals, timers, the engine's outputs |
+//! | `tasks.rs` | socket exchanges: probes and supervisord calls |
+//! | `checks.rs` | one probe attempt, by check kind |
+//! | `custom.rs` | custom checks on worker threads |
+//! | `heartbeat.rs`, `heartbeat_check.rs` | the UDP heartbeat receiver |
+//! | `keep_alive.rs` | probe connections kept between ticks |
+//! | `frontend.rs` | `/health`, `/metrics` and the page |
+//! | `notify.rs` | the mail and webhook channels |
+//! | `config.rs` | the listener's configuration |
 
 mod checks;
 pub mod config;
@@ -27,10 +25,7 @@ pub mod heartbeat;
 mod heartbeat_check;
 mod keep_alive;
 mod notify;
-pub mod protocol;
-mod round;
 mod tasks;
-pub mod timers;
 
 use std::io::{self, Write};
 use std::process::Child;
@@ -41,20 +36,22 @@ use rustc_hash::FxHashMap;
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook_mio::v1_0::Signals;
 use supercheck_core::check::cpu::CpuSample;
-use supercheck_core::health::{HealthMachine, PolicyError};
+use supercheck_core::check::port::PortError;
+use supercheck_core::health::PolicyError;
 use supercheck_core::time::Instant as CoreInstant;
+use supercheck_engine::{Call, Engine, Output, ProbeOutcome, ProbeTicket, RecordUpdate};
 
 use self::config::ListenerConfig;
-use self::protocol::{EventReader, Incoming};
-use self::round::{Cycle, TargetState};
 use self::tasks::Task;
-use self::timers::Timers;
 use crate::exchange::ReadBuffer;
 use crate::log::Logger;
 use crate::log_line;
 use crate::probe::local::ProcSnapshot;
 use crate::procfs::Procfs;
 use crate::stdin::{Drained, StdinSource};
+use crate::timers::Timers;
+
+pub use supercheck_engine::{Exit, TargetKey};
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -67,88 +64,51 @@ const HEARTBEAT: Token = Token(4);
 /// Tokens of sockets start here; each task and frontend connection gets a fresh one.
 const FIRST_TASK: usize = 5;
 
-/// Core instants count milliseconds from a point far enough in the past that
-/// a process started long before the listener still has a start time.
-const CORE_EPOCH_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
-
-/// Something the loop must do at a given time.
+/// Something the driver must do at a given time (the engine keeps its own timers).
 #[derive(Debug)]
 enum Timer {
     /// A task's time is up.
     TaskDeadline(usize),
-    /// Try a probe again.
-    Retry {
-        target: String,
-        check: usize,
-        round: u64,
-        attempt: u32,
-    },
     /// Take the second CPU sample of a cpu check.
     CpuSample {
-        target: String,
-        check: usize,
-        round: u64,
+        ticket: ProbeTicket,
         pid: u32,
         first: CpuSample,
     },
-    /// The command of exec check `check` of round `round` ran out of time
-    /// (named by round, not pid: a pid may be reused once the command is reaped).
-    ExecDeadline { round: u64, check: usize },
-    /// Acknowledge the tick of this cycle even if probes are still running.
-    AckDeadline { cycle: u64 },
-    /// A health machine asked to be woken (end of back-off or grace).
-    Health { target: String },
+    /// The command of an exec check ran out of time (named by its attempt,
+    /// not its pid: a pid may be reused once the command is reaped).
+    ExecDeadline(ProbeTicket),
     /// A custom check's call ran out of time.
     CustomDeadline { job: u64, after: Duration },
     /// A frontend connection's time is up.
     FrontendDeadline(usize),
 }
 
-/// A process's namespec (`group:name`), shared by everything that refers to
-/// the process: a probe in flight or an idle connection holds a counted
-/// reference, not a copy.
-pub(super) type TargetKey = std::rc::Rc<str>;
-
 /// A running exec check.
 struct ExecRun {
     child: Child,
-    target: String,
-    check: usize,
-    round: u64,
-    attempt: u32,
+    ticket: ProbeTicket,
 }
 
-/// How the listener ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Told to stop (signal) or stdin closed: status 0.
-    Clean,
-    /// The event stream could not be followed: status 1.
-    ProtocolLost,
-    /// `--once` found a process failing or could not check it: status 1.
-    OnceFailed,
-}
-
-impl Exit {
-    /// The process exit status.
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Clean => 0,
-            Exit::ProtocolLost | Exit::OnceFailed => 1,
-        }
-    }
-}
+/// Each check's port for a process, found from its name once (the name does
+/// not change), not by running the pattern on every tick.
+type Ports = Vec<Option<Result<u16, PortError>>>;
 
 /// The event listener.
 pub struct Listener {
     config: ListenerConfig,
+    engine: Engine,
     log: Logger,
     poll: Poll,
     stdin: Option<StdinSource>,
+    /// stdin bytes read but not yet taken by the engine.
+    stdin_pending: Vec<u8>,
+    /// The last read stopped because the engine had no room: read on once it has.
+    stdin_capped: bool,
+    /// stdin reached its end (told to the engine once `stdin_pending` is empty).
+    stdin_eof: bool,
     signals: Signals,
-    reader: EventReader,
     out: io::Stdout,
-    epoch: Instant,
     timers: Timers<Timer>,
     tasks: FxHashMap<usize, Task>,
     keep_alive: keep_alive::KeepAlive,
@@ -157,27 +117,16 @@ pub struct Listener {
     next_token: usize,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom::CustomJob>>,
-    targets: FxHashMap<TargetKey, TargetState>,
-    cycle: Option<Cycle>,
-    cycle_seq: u64,
-    /// How many processes supervisord listed last time (all groups): the
-    /// next list is read into a vector of that capacity.
-    listed_last: usize,
-    round_seq: u64,
-    /// The event being handled, not yet acknowledged.
-    busy: bool,
+    ports: FxHashMap<TargetKey, Ports>,
     procfs: Procfs,
     proc_snapshot: ProcSnapshot,
     exit: Option<Exit>,
-    stdin_open: bool,
     /// What the HTTP frontend shows.
     record: crate::frontend::state::Record,
     /// The HTTP frontend, with `--listen`.
     frontend: Option<crate::frontend::server::Server>,
     /// Mail and webhook on restarts, give-ups and recoveries (`--mail-to`, `--webhook`).
     notifier: Option<crate::notification::Notifier>,
-    /// Named programs found missing at the last process list (logged when it changes).
-    unmatched: Vec<String>,
     /// The heartbeat check's socket and trackers.
     heartbeat: Option<heartbeat::HeartbeatReceiver>,
 }
@@ -189,7 +138,12 @@ impl Listener {
     /// When the poll, stdin or the signal handlers cannot be set up, or the
     /// policy is invalid.
     pub fn new(config: ListenerConfig) -> io::Result<Self> {
-        HealthMachine::new(config.policy)
+        let log = Logger::new(config.check_name.clone(), config.verbose);
+        let notifier = config.notify.as_ref().map(|n| notify::notifier(n, &log));
+        let sends = notifier
+            .as_ref()
+            .is_some_and(crate::notification::Notifier::sends);
+        let engine = Engine::new(config.engine_config(sends))
             .map_err(|e: PolicyError| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let poll = Poll::new()?;
         let stdin = if config.once {
@@ -206,19 +160,18 @@ impl Listener {
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let custom = custom::pool_for(&config, poll.registry(), CUSTOM)?;
         let kinds = config.checks.iter().map(|c| c.kind().to_string()).collect();
-        let log = Logger::new(config.check_name.clone(), config.verbose);
-        let notifier = config.notify.as_ref().map(|n| notify::notifier(n, &log));
         let mut listener = Self {
+            engine,
             log,
             notifier,
-            unmatched: Vec::new(),
-            reader: EventReader::new(config.len_mode),
             config,
             poll,
             stdin,
+            stdin_pending: Vec::new(),
+            stdin_capped: false,
+            stdin_eof: false,
             signals,
             out: io::stdout(),
-            epoch: Instant::now(),
             timers: Timers::default(),
             tasks: FxHashMap::default(),
             keep_alive: keep_alive::KeepAlive::default(),
@@ -226,16 +179,10 @@ impl Listener {
             next_token: FIRST_TASK,
             execs: Vec::new(),
             custom,
-            targets: FxHashMap::default(),
-            cycle: None,
-            cycle_seq: 0,
-            listed_last: 0,
-            round_seq: 0,
-            busy: false,
+            ports: FxHashMap::default(),
             procfs: Procfs::default(),
             proc_snapshot: ProcSnapshot::default(),
             exit: None,
-            stdin_open: true,
             record: crate::frontend::state::Record::new(kinds),
             frontend: None,
             heartbeat: None,
@@ -247,14 +194,7 @@ impl Listener {
 
     /// The core's clock: monotonic milliseconds.
     fn core_now(&self) -> CoreInstant {
-        let elapsed = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
-        CoreInstant::from_millis(CORE_EPOCH_OFFSET_MS.saturating_add(elapsed))
-    }
-
-    /// The loop's instant for a core instant (for timers the health machine asks for).
-    fn std_instant(&self, at: CoreInstant) -> Instant {
-        let ms = at.millis().saturating_sub(CORE_EPOCH_OFFSET_MS);
-        self.epoch + Duration::from_millis(ms)
+        crate::clock::now()
     }
 
     /// Speaks the protocol until told to stop, stdin closes or the stream is lost.
@@ -278,14 +218,9 @@ impl Listener {
         for https in self.config.checks.iter().filter_map(|c| c.https.as_ref()) {
             log_line!(self.log, "{}", https.describe());
         }
-        if self.config.once {
-            self.busy = true;
-            self.start_cycle(supercheck_core::event::TickPeriod::Secs3600, 0);
-            // The cycle may have ended already (supervisord unreachable).
-            self.maybe_finish_cycle()?;
-        } else {
-            protocol::write_ready(&mut self.out)?;
-        }
+        let now = self.core_now();
+        self.engine.handle_start(now);
+        self.carry_out()?;
         let mut events = Events::with_capacity(256);
         loop {
             // Checked before sleeping: an exit may be decided before the first poll.
@@ -293,10 +228,12 @@ impl Listener {
                 self.shutdown();
                 return Ok(exit);
             }
-            let timeout = self
-                .timers
-                .next_deadline()
-                .map(|at| at.saturating_duration_since(Instant::now()));
+            let engine_wake = self.engine.poll_timeout().map(crate::clock::to_std);
+            let wake = match (self.timers.next_deadline(), engine_wake) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = wake.map(|at| at.saturating_duration_since(Instant::now()));
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -318,23 +255,59 @@ impl Listener {
                         self.on_socket_event(token, peer_acted);
                     }
                 }
+                self.carry_out()?;
             }
-            self.fire_timers()?;
-            self.handle_incoming()?;
+            self.fire_timers();
+            let now = self.core_now();
+            if self.engine.poll_timeout().is_some_and(|at| at <= now) {
+                self.engine.handle_timeout(now);
+            }
+            self.carry_out()?;
+            if self.stdin_capped && self.engine.input_room() > 0 {
+                self.on_stdin();
+                self.carry_out()?;
+            }
         }
     }
 
+    /// Reads stdin into the engine, no more than it has room for; what a
+    /// reader thread handed over beyond that waits in `stdin_pending`.
     fn on_stdin(&mut self) {
-        let capacity = self.reader.capacity();
-        let Some(stdin) = self.stdin.as_mut() else {
-            return;
-        };
-        match stdin.drain(self.reader.buffer(), capacity) {
-            Ok(Drained::Open) => {}
-            Ok(Drained::Eof) => self.stdin_open = false,
-            Err(e) => {
-                log_line!(self.log, "cannot read stdin: {e}");
-                self.stdin_open = false;
+        self.stdin_capped = false;
+        loop {
+            if !self.stdin_pending.is_empty() {
+                let now = self.core_now();
+                let taken = self.engine.handle_input(now, &self.stdin_pending);
+                self.stdin_pending
+                    .drain(..taken.min(self.stdin_pending.len()));
+            }
+            if self.stdin_eof {
+                if self.stdin_pending.is_empty() {
+                    let now = self.core_now();
+                    self.engine.handle_input_closed(now);
+                }
+                return;
+            }
+            let room = self
+                .engine
+                .input_room()
+                .saturating_sub(self.stdin_pending.len());
+            if room == 0 {
+                self.stdin_capped = true;
+                return;
+            }
+            let Some(stdin) = self.stdin.as_mut() else {
+                return;
+            };
+            let before = self.stdin_pending.len();
+            match stdin.drain(&mut self.stdin_pending, before + room) {
+                Ok(Drained::Open) if self.stdin_pending.len() == before => return,
+                Ok(Drained::Open) => {}
+                Ok(Drained::Eof) => self.stdin_eof = true,
+                Err(e) => {
+                    log_line!(self.log, "cannot read stdin: {e}");
+                    self.stdin_eof = true;
+                }
             }
         }
     }
@@ -349,146 +322,124 @@ impl Listener {
                     self.log,
                     "signal {signal} ignored: only TERM, INT, HUP and QUIT stop the listener"
                 );
-            } else if self.exit.is_none() {
-                log_line!(self.log, "told to stop (signal {signal})");
-                self.exit = Some(Exit::Clean);
+            } else {
+                self.engine.handle_stop_signal(signal);
             }
         }
     }
 
-    /// Decodes the next event when idle; acknowledges non-tick events at once.
-    fn handle_incoming(&mut self) -> io::Result<()> {
-        if self.config.once {
-            return Ok(());
-        }
-        if !self.stdin_open && self.busy && self.exit.is_none() && !self.restart_in_flight() {
-            // Nobody is left to read the acknowledgement: end now rather than
-            // when the round or its acknowledgement deadline ends. A restart
-            // already asked for is finished first, so no process is left stopped.
-            log_line!(
-                self.log,
-                "stdin closed while an event was being handled: supervisord is gone; the round is abandoned"
-            );
-            self.exit = Some(Exit::Clean);
-        }
-        while !self.busy && self.exit.is_none() {
-            let Some(incoming) = self.reader.next_event() else {
-                // The pipe may hold more than the last edge-triggered read
-                // took (it stops when the buffer is full): read on now, as no
-                // new edge comes for bytes already in the pipe.
-                if self.stdin_open {
-                    let before = self.reader.pending();
-                    self.on_stdin();
-                    if self.reader.pending() > before {
-                        continue;
+    /// Carries out everything the engine asked for, in its order. Carrying
+    /// out may feed the engine (a local check answers at once): its new
+    /// outputs are carried out in the same pass.
+    fn carry_out(&mut self) -> io::Result<()> {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::Protocol(bytes) => {
+                    self.out.write_all(bytes)?;
+                    self.out.flush()?;
+                }
+                Output::Log(line) => self.log.line(format_args!("{}", line.text)),
+                Output::Print(text) => println!("{text}"),
+                Output::Call(call) => self.call(call),
+                Output::Probe(ticket) => self.start_probe(ticket),
+                Output::Notify(notice) => {
+                    if let Some(notifier) = &self.notifier {
+                        notifier.deliver_notice(&notice);
                     }
                 }
-                if !self.stdin_open {
-                    if self.reader.pending() > 0 {
-                        log_line!(
-                            self.log,
-                            "stdin closed in the middle of an event ({} bytes received): it is ignored",
-                            self.reader.pending()
-                        );
-                    } else {
-                        log_line!(self.log, "stdin closed: supervisord is gone");
-                    }
-                    self.exit = Some(Exit::Clean);
-                }
-                return Ok(());
-            };
-            match incoming {
-                Incoming::Tick { period, when } => {
-                    crate::log_detail!(self.log, "received {} (when {when})", period.event_name());
-                    self.busy = true;
-                    self.start_cycle(period, when);
-                    // It may have ended already (supervisord unreachable, no
-                    // process checkable): acknowledge now, not at the deadline.
-                    self.maybe_finish_cycle()?;
-                }
-                Incoming::Exited { .. } => {
-                    crate::log_detail!(self.log, "received PROCESS_STATE_EXITED: nothing to do");
-                    protocol::write_ack_and_ready(&mut self.out)?;
-                }
-                Incoming::Other(name) => {
-                    crate::log_detail!(self.log, "received {name}: nothing to do");
-                    protocol::write_ack_and_ready(&mut self.out)?;
-                }
-                Incoming::Skipped(error) => {
-                    log_line!(self.log, "malformed event skipped: {error}");
-                    protocol::write_ack_and_ready(&mut self.out)?;
-                }
-                Incoming::Lost(error) => {
-                    log_line!(
-                        self.log,
-                        "protocol error: {error}; exiting so that supervisord restarts the listener in step"
-                    );
-                    self.exit = Some(Exit::ProtocolLost);
-                }
+                Output::Record(update) => self.update_record(update),
+                Output::Forget(target) => self.forget(&target),
+                Output::Exit(exit) => self.exit = Some(exit),
             }
         }
-        Ok(())
-    }
-
-    /// Whether a restart was decided and is not finished (stopped, not yet started).
-    fn restart_in_flight(&self) -> bool {
-        self.targets.values().any(|t| t.restarting)
-    }
-
-    /// Acknowledges the event being handled.
-    fn acknowledge(&mut self) -> io::Result<()> {
-        if self.busy {
-            self.busy = false;
-            protocol::write_ack_and_ready(&mut self.out)?;
-            self.out.flush()?;
+        // The task table grew to hold every exchange of the tick; between ticks
+        // it holds none, so its memory goes back to the allocator.
+        if self.tasks.is_empty() && self.tasks.capacity() > 0 {
+            self.tasks.shrink_to_fit();
         }
         Ok(())
     }
 
-    fn fire_timers(&mut self) -> io::Result<()> {
+    fn update_record(&mut self, update: RecordUpdate) {
+        match update {
+            RecordUpdate::Tick => self.record.tick(),
+            RecordUpdate::ProbeStarted { target, check } => {
+                self.record.probe_started(&target, check);
+            }
+            RecordUpdate::Verdict {
+                target,
+                check,
+                verdict,
+            } => self.record.verdict(&target, check, verdict),
+            RecordUpdate::RestartAsked { target, reason } => {
+                self.record.restart_asked(&target, reason);
+            }
+            RecordUpdate::RestartDone { target } => self.record.restart_done(&target),
+        }
+    }
+
+    /// A process left supervisord's list: its record, ports and idle connections go.
+    fn forget(&mut self, target: &TargetKey) {
+        self.record.retain(|key| key != &**target);
+        self.ports.remove(target);
+        for mut stream in self.keep_alive.take_unless(|key| key != &**target) {
+            let _ = self.poll.registry().deregister(&mut stream);
+        }
+    }
+
+    /// An attempt ended: the engine judges what follows.
+    fn probe_done(&mut self, ticket: ProbeTicket, outcome: impl Into<ProbeOutcome>) {
+        let now = self.core_now();
+        self.engine.handle_probe(now, ticket, outcome.into());
+    }
+
+    /// Sends a call the engine asked for.
+    fn call(&mut self, call: Call) {
+        use supercheck_core::rpc::SupervisorCall;
+        match call {
+            Call::ListProcesses { cycle, expected } => {
+                self.proc_snapshot.clear();
+                self.call_supervisor(
+                    SupervisorCall::GetAllProcessInfo,
+                    tasks::TaskKind::ProcessList { cycle, expected },
+                );
+            }
+            Call::Stop { ref target } => {
+                let name = TargetKey::clone(target);
+                self.call_supervisor(
+                    SupervisorCall::StopProcess {
+                        name: &name,
+                        wait: true,
+                    },
+                    tasks::TaskKind::Call(call),
+                );
+            }
+            Call::Start { ref target } => {
+                let name = TargetKey::clone(target);
+                self.call_supervisor(
+                    SupervisorCall::StartProcess {
+                        name: &name,
+                        wait: false,
+                    },
+                    tasks::TaskKind::Call(call),
+                );
+            }
+        }
+    }
+
+    fn fire_timers(&mut self) {
         let now = Instant::now();
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
                 Timer::TaskDeadline(token) => self.on_task_deadline(token),
-                Timer::Retry {
-                    target,
-                    check,
-                    round,
-                    attempt,
-                } => self.start_check(&target, check, round, attempt),
-                Timer::CpuSample {
-                    target,
-                    check,
-                    round,
-                    pid,
-                    first,
-                } => {
-                    self.finish_cpu_sample(&target, check, round, pid, first);
+                Timer::CpuSample { ticket, pid, first } => {
+                    self.finish_cpu_sample(ticket, pid, first);
                 }
-                Timer::ExecDeadline { round, check } => self.on_exec_deadline(round, check),
-                Timer::AckDeadline { cycle } => {
-                    if self
-                        .cycle
-                        .as_ref()
-                        .is_some_and(|c| c.id == cycle && !c.acknowledged)
-                    {
-                        if let Some(c) = self.cycle.as_mut() {
-                            c.acknowledged = true;
-                            crate::log_detail!(
-                                self.log,
-                                "acknowledging the tick with {} process(es) still being checked",
-                                c.outstanding
-                            );
-                        }
-                        self.acknowledge()?;
-                    }
-                }
-                Timer::Health { target } => self.on_health_timer(&target),
+                Timer::ExecDeadline(ticket) => self.on_exec_deadline(&ticket),
                 Timer::CustomDeadline { job, after } => self.on_custom_deadline(job, after),
                 Timer::FrontendDeadline(token) => self.on_frontend_deadline(token),
             }
         }
-        self.maybe_finish_cycle()
     }
 
     fn token(&mut self) -> usize {

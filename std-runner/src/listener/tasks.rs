@@ -1,36 +1,31 @@
 //! Socket tasks on the poll: probe exchanges and calls to supervisord, from
-//! registration to their end (response, failure or deadline).
+//! registration to their end (response, failure or deadline), handed back to
+//! the engine.
 
 use std::time::{Duration, Instant};
 
 use mio::{Interest, Token};
 use supercheck_core::rpc::SupervisorCall;
-use supercheck_core::time::Duration as CoreDuration;
+use supercheck_engine::{Call, CallFailure, ProbeTicket};
 
-use super::timers::TimerId;
 use super::{Listener, Timer};
-use crate::exchange::{BodySink, Exchange, Progress};
+use crate::exchange::{BodySink, Exchange, ExchangeError, Phase, Progress};
 use crate::probe::net;
-use crate::supervisor::client;
+use crate::supervisor::client::{self, CallError};
 use crate::supervisor::process_list::{self, ProcessListSink};
 
 /// What a socket task is for.
 #[derive(Debug)]
 pub(super) enum TaskKind {
-    /// A probe of a round.
+    /// An attempt of a check.
     Probe {
-        target: super::TargetKey,
-        check: usize,
-        round: u64,
-        attempt: u32,
+        ticket: ProbeTicket,
         judge: std::sync::Arc<net::Judge>,
     },
-    /// `getAllProcessInfo` for a cycle.
-    ProcessList { cycle: u64 },
-    /// `stopProcess` of a restart.
-    Stop { target: String },
-    /// `startProcess` of a restart.
-    Start { target: String },
+    /// `getAllProcessInfo` for a cycle (`expected` processes listed last time).
+    ProcessList { cycle: u64, expected: usize },
+    /// `stopProcess` or `startProcess` of a restart.
+    Call(Call),
 }
 
 /// A socket exchange in flight.
@@ -39,27 +34,34 @@ pub(super) struct Task {
     pub kind: TaskKind,
     pub timeout: Duration,
     /// Its deadline on the timer queue, cancelled when the task ends first.
-    pub deadline: TimerId,
+    pub deadline: crate::timers::TimerId,
+}
+
+/// A call's failure as the engine sees it: the fault code, if any, and the text.
+fn failure(error: &CallError) -> CallFailure {
+    CallFailure {
+        fault: error.fault(),
+        message: error.to_string(),
+    }
 }
 
 impl Listener {
     /// Sends a call to supervisord.
     pub(super) fn call_supervisor(&mut self, call: SupervisorCall<'_>, kind: TaskKind) {
         let timeout = match kind {
-            TaskKind::Stop { .. } => self.config.stop_timeout,
+            TaskKind::Call(Call::Stop { .. }) => self.config.stop_timeout,
             _ => self.config.rpc_timeout,
         };
         let sink = match kind {
             // Read as it arrives: at ~1 KB per process, never held whole.
-            TaskKind::ProcessList { .. } => {
-                let expected = self.listed_last.max(self.targets.len());
+            TaskKind::ProcessList { expected, .. } => {
                 BodySink::Consume(Box::new(ProcessListSink::new(expected)))
             }
             _ => BodySink::Keep(Vec::new()),
         };
         match client::start_call(&self.config.server, &call, sink) {
             Ok(exchange) => self.add_task(exchange, kind, timeout),
-            Err(e) => self.finish_task(kind, Err(e)),
+            Err(e) => self.call_ended(kind, Err(e)),
         }
     }
 
@@ -70,8 +72,7 @@ impl Listener {
             Token(token),
             Interest::READABLE | Interest::WRITABLE,
         ) {
-            let error = crate::exchange::ExchangeError::Io(crate::exchange::Phase::Connect, e);
-            return self.task_failed(kind, error);
+            return self.task_failed(kind, ExchangeError::Io(Phase::Connect, e));
         }
         self.insert_task(token, exchange, kind, timeout);
         // The socket may already be writable: edge-triggered polling would not say so again.
@@ -99,7 +100,6 @@ impl Listener {
         );
     }
 
-    /// A socket of a task is ready: drive its exchange.
     /// A readiness event for `token`: a task's socket, or an idle kept-alive
     /// connection whose peer closed it or talks out of turn (`peer_acted`).
     pub(super) fn on_socket_event(&mut self, token: usize, peer_acted: bool) {
@@ -120,23 +120,24 @@ impl Listener {
         match task.exchange.advance(&mut self.read_buffer) {
             Progress::Pending => {}
             Progress::Done(response) => {
-                if let Some(task) = self.remove_task(token) {
-                    match &task.kind {
-                        TaskKind::Probe { target, check, .. } if response.reusable => {
-                            let (target, check) = (super::TargetKey::clone(target), *check);
-                            let stream = task.exchange.into_stream();
-                            if let Some((_, mut old)) =
-                                self.keep_alive.park(&target, check, token, stream)
-                            {
-                                let _ = self.poll.registry().deregister(&mut old);
-                            }
-                            self.task_done(task.kind, response);
+                let Some(mut task) = self.remove_task(token) else {
+                    return;
+                };
+                match &task.kind {
+                    TaskKind::Probe { ticket, .. } if response.reusable => {
+                        let target = super::TargetKey::clone(&ticket.target);
+                        let check = ticket.check;
+                        let stream = task.exchange.into_stream();
+                        if let Some((_, mut old)) =
+                            self.keep_alive.park(&target, check, token, stream)
+                        {
+                            let _ = self.poll.registry().deregister(&mut old);
                         }
-                        _ => {
-                            let mut task = task;
-                            let _ = self.poll.registry().deregister(task.exchange.stream_mut());
-                            self.task_done(task.kind, response);
-                        }
+                        self.task_done(task.kind, response);
+                    }
+                    _ => {
+                        let _ = self.poll.registry().deregister(task.exchange.stream_mut());
+                        self.task_done(task.kind, response);
                     }
                 }
             }
@@ -164,97 +165,65 @@ impl Listener {
         let _ = self.poll.registry().deregister(task.exchange.stream_mut());
         let phase = task.exchange.phase();
         match task.kind {
-            TaskKind::Probe {
-                target,
-                check,
-                round,
-                attempt,
-                ..
-            } => {
-                let verdict = net::timeout_verdict(phase, to_core(task.timeout));
-                self.probe_ended(&target, check, round, attempt, verdict);
+            TaskKind::Probe { ticket, .. } => {
+                let after = crate::clock::core_duration(task.timeout);
+                self.probe_done(ticket, net::timeout_verdict(phase, after));
             }
-            other => self.finish_task(other, Err(client::CallError::Timeout(phase))),
+            other => self.call_ended(other, Err(CallError::Timeout(phase))),
         }
     }
 
     fn task_done(&mut self, kind: TaskKind, response: crate::exchange::Response) {
         match kind {
-            TaskKind::Probe {
-                target,
-                check,
-                round,
-                attempt,
-                judge,
-            } => {
+            TaskKind::Probe { ticket, judge } => {
                 let verdict = judge.judge(&response);
-                self.probe_ended(&target, check, round, attempt, verdict);
+                self.probe_done(ticket, verdict);
             }
-            TaskKind::ProcessList { cycle } => {
-                self.on_process_list(cycle, process_list::from_response(response));
+            TaskKind::ProcessList { cycle, .. } => {
+                let now = self.core_now();
+                let list = process_list::from_response(response).map_err(|e| failure(&e));
+                self.engine.handle_process_list(now, cycle, list);
             }
-            other => self.finish_task(other, client::reply_body(Ok(response))),
+            other => self.call_ended(other, client::reply_body(Ok(response))),
         }
     }
 
-    fn task_failed(&mut self, kind: TaskKind, error: crate::exchange::ExchangeError) {
+    fn task_failed(&mut self, kind: TaskKind, error: ExchangeError) {
         match kind {
-            TaskKind::Probe {
-                target,
-                check,
-                round,
-                attempt,
-                ..
-            } if matches!(error, crate::exchange::ExchangeError::Stale) => {
+            TaskKind::Probe { ticket, .. } if matches!(error, ExchangeError::Stale) => {
                 // The kept-alive connection was closed meanwhile: start over on a new one.
-                self.start_check(&target, check, round, attempt);
+                self.start_probe(ticket);
             }
-            TaskKind::Probe {
-                target,
-                check,
-                round,
-                attempt,
-                judge,
-            } => {
+            TaskKind::Probe { ticket, judge } => {
                 if let Some(detail) = net::tls_detail(&error) {
-                    crate::log_line!(self.log, "{target}: https: {detail}");
+                    crate::log_line!(self.log, "{}: https: {detail}", ticket.target);
                 }
                 let verdict = net::failure_verdict(&error, &judge);
-                self.probe_ended(&target, check, round, attempt, verdict);
+                self.probe_done(ticket, verdict);
             }
-            other => self.finish_task(other, Err(client::CallError::Transport(error))),
+            other => self.call_ended(other, Err(CallError::Transport(error))),
         }
     }
 
-    /// A supervisord call finished.
-    fn finish_task(&mut self, kind: TaskKind, body: Result<Vec<u8>, client::CallError>) {
+    /// A supervisord call ended without a process list being read.
+    fn call_ended(&mut self, kind: TaskKind, body: Result<Vec<u8>, CallError>) {
+        let now = self.core_now();
         match kind {
-            TaskKind::ProcessList { cycle } => {
+            TaskKind::ProcessList { cycle, expected } => {
                 // Its reply goes to `task_done`: here it can only have failed.
-                let error = body.err().unwrap_or_else(|| {
-                    client::CallError::Malformed(
-                        "the process list was not read as it arrived".into(),
-                    )
-                });
-                self.on_process_list(cycle, Err(error));
+                let result = body.map(drop).map_err(|e| failure(&e));
+                let call = Call::ListProcesses { cycle, expected };
+                self.engine.handle_reply(now, &call, result);
             }
-            TaskKind::Stop { target } => {
-                self.on_stopped(&target, body.and_then(|b| client::parse_ack(&b)))
-            }
-            TaskKind::Start { target } => {
-                self.on_started(&target, body.and_then(|b| client::parse_ack(&b)))
+            TaskKind::Call(call) => {
+                let result = body
+                    .and_then(|b| client::parse_ack(&b))
+                    .map_err(|e| failure(&e));
+                self.engine.handle_reply(now, &call, result);
             }
             TaskKind::Probe { .. } => {}
         }
     }
-}
-
-pub(super) fn to_std(d: CoreDuration) -> Duration {
-    Duration::from_millis(d.millis())
-}
-
-pub(super) fn to_core(d: Duration) -> CoreDuration {
-    CoreDuration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl std::fmt::Debug for Task {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::log::Logger;
 use sendmail::Mailer;
+use supercheck_engine::with_summary;
 use throttle::{Decision, Throttle};
 use webhook::{Payload, Webhook};
 
@@ -42,7 +43,7 @@ impl Notifier {
             tool,
             mailer,
             webhook,
-            throttle: Throttle::new(window),
+            throttle: Throttle::new(crate::clock::core_duration(window)),
             log,
         }
     }
@@ -66,7 +67,10 @@ impl Notifier {
             );
             return;
         }
-        match self.throttle.on_problem(process, now) {
+        match self
+            .throttle
+            .on_problem(process, crate::clock::to_core(now))
+        {
             Decision::Send { suppressed } => {
                 let body = with_summary(body, process, suppressed);
                 self.deliver("alert", process, subject, &body, suppressed);
@@ -88,7 +92,10 @@ impl Notifier {
         if !self.sends() {
             return;
         }
-        if let Some(suppressed) = self.throttle.on_healthy(process, now) {
+        if let Some(suppressed) = self
+            .throttle
+            .on_healthy(process, crate::clock::to_core(now))
+        {
             let subject = format!("{}: {process} recovered", self.tool);
             let body = with_summary(
                 &format!("{} sees {process} healthy again.", self.tool),
@@ -97,6 +104,17 @@ impl Notifier {
             );
             self.deliver("recovered", process, &subject, &body, suppressed);
         }
+    }
+
+    /// Sends a notice the listener's engine already throttled and worded.
+    pub fn deliver_notice(&self, notice: &supercheck_engine::Notice) {
+        self.deliver(
+            notice.kind,
+            &notice.process,
+            &notice.subject,
+            &notice.body,
+            notice.suppressed,
+        );
     }
 
     fn deliver(&self, kind: &str, process: &str, subject: &str, body: &str, suppressed: u32) {
@@ -115,15 +133,5 @@ impl Notifier {
             };
             webhook.send(&payload, &self.log);
         }
-    }
-}
-
-fn with_summary(body: &str, process: &str, suppressed: u32) -> String {
-    if suppressed == 0 {
-        body.to_string()
-    } else {
-        format!(
-            "{body}\n\n{suppressed} more events for {process} were suppressed since the previous message."
-        )
     }
 }

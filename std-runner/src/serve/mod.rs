@@ -52,9 +52,9 @@ use self::store::Store;
 use crate::exchange::ReadBuffer;
 use crate::frontend::FrontendConfig;
 use crate::frontend::server::Connection;
-use crate::listener::timers::Timers;
 use crate::log::Logger;
 use crate::log_line;
+use crate::timers::Timers;
 
 const LISTEN: Token = Token(0);
 const SIGNALS: Token = Token(1);

@@ -33,8 +33,8 @@ use supercheck_core::time::Instant as CoreInstant;
 
 use super::spec::MonitorSpec;
 use crate::frontend::state::unix_now;
-use crate::listener::timers::TimerId;
 use crate::superlance::url_probe::HttpUrl;
+use crate::timers::TimerId;
 
 /// Probe results kept per monitor for `info` and the API.
 pub const HISTORY: usize = 10;

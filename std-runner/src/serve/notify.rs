@@ -45,7 +45,7 @@ impl Notifier {
                 .unwrap_or_else(|| format!("supercheck@{}", hostname())),
             mail_to: config.mail_to.clone(),
             webhooks: config.webhooks.clone(),
-            throttle: Throttle::new(config.notify_window),
+            throttle: Throttle::new(crate::clock::core_duration(config.notify_window)),
             log,
         }
     }
@@ -104,7 +104,10 @@ impl Notifier {
             crate::log_detail!(self.log, "not notified (no target): Subject: {subject}");
             return;
         }
-        let suppressed = match self.throttle.on_problem(&format!("{name}\0{to}"), now) {
+        let suppressed = match self
+            .throttle
+            .on_problem(&format!("{name}\0{to}"), crate::clock::to_core(now))
+        {
             Decision::Send { suppressed } => suppressed,
             Decision::Suppress => {
                 crate::log_line!(

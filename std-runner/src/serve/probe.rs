@@ -15,8 +15,8 @@ use super::monitor::Outcome;
 use super::spec::MonitorSpec;
 use crate::endpoint::{Endpoint, Stream};
 use crate::exchange::{BodySink, Exchange, ExchangeError, Phase};
-use crate::listener::timers::TimerId;
 use crate::superlance::url_probe::HttpUrl;
+use crate::timers::TimerId;
 
 /// The most body bytes a probe reads.
 pub const MAX_BODY: u64 = 1024 * 1024;

@@ -9,7 +9,7 @@ use std::fmt;
 use super::monitor::{Monitor, Saved};
 use super::spec::{MonitorSpec, SpecError};
 use super::store::{Store, StoreError};
-use crate::listener::timers::TimerId;
+use crate::timers::TimerId;
 
 /// Why a change was refused.
 #[derive(Debug)]

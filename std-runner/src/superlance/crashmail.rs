@@ -2,21 +2,22 @@
 //! with `expected:0` of a selected process.
 //!
 //! crashmail needs no ticks, timers or XML-RPC, so it runs a plain blocking
-//! protocol loop on the listener's decoder ([`EventReader`]): read an event,
+//! protocol loop on the engine's event decoder ([`EventInput`]): read an event,
 //! act, acknowledge, `READY`. Notifications are sent on their own threads
 //! ([`Notifier`]), so the loop never waits for sendmail or the webhook, and
 //! they are throttled per process: a crash loop gives a handful of messages.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use supercheck_core::event::LenMode;
 
 use crate::cli::crashmail::CrashmailOptions;
-use crate::listener::protocol::{EventReader, Incoming, write_ack_and_ready, write_ready};
 use crate::log::Logger;
 use crate::log_line;
 use crate::notification::Notifier;
+use supercheck_engine::ACK_AND_READY;
+use supercheck_engine::input::{EventInput, Incoming};
 
 /// Exit status when the event stream is lost (supervisord restarts us in step).
 pub const LOST_STATUS: u8 = 1;
@@ -54,13 +55,17 @@ pub fn run(options: &CrashmailOptions, mut notifier: Notifier, log: &Logger) -> 
     let mut out = stdout.lock();
     let stdin = io::stdin();
     let mut input = stdin.lock();
-    if let Err(e) = write_ready(&mut out) {
+    if let Err(e) = write_flushed(&mut out, supercheck_core::event::READY) {
         log_line!(log, "cannot write to stdout: {e}");
         return LOST_STATUS;
     }
-    let mut reader = EventReader::new(LenMode::Chars);
+    let mut reader = EventInput::new(LenMode::Chars);
     let mut chunk = [0u8; 8192];
+    // Bytes read but not yet taken by the reader (it holds one event at most).
+    let mut pending: Vec<u8> = Vec::new();
     loop {
+        let taken = reader.push(&pending);
+        pending.drain(..taken);
         while let Some(incoming) = reader.next_event() {
             if let Incoming::Lost(error) = &incoming {
                 log_line!(
@@ -70,7 +75,9 @@ pub fn run(options: &CrashmailOptions, mut notifier: Notifier, log: &Logger) -> 
                 return LOST_STATUS;
             }
             handle(options, &mut notifier, log, incoming);
-            if let Err(e) = write_ack_and_ready(&mut out) {
+            let taken = reader.push(&pending);
+            pending.drain(..taken);
+            if let Err(e) = write_flushed(&mut out, ACK_AND_READY) {
                 log_line!(log, "cannot write to stdout: {e}");
                 return LOST_STATUS;
             }
@@ -80,9 +87,7 @@ pub fn run(options: &CrashmailOptions, mut notifier: Notifier, log: &Logger) -> 
                 log_line!(log, "stdin closed: supervisord is gone");
                 return 0;
             }
-            Ok(n) => reader
-                .buffer()
-                .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Ok(n) => pending.extend_from_slice(chunk.get(..n).unwrap_or_default()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 log_line!(log, "cannot read stdin: {e}");
@@ -90,6 +95,11 @@ pub fn run(options: &CrashmailOptions, mut notifier: Notifier, log: &Logger) -> 
             }
         }
     }
+}
+
+fn write_flushed(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    out.write_all(bytes)?;
+    out.flush()
 }
 
 fn handle(options: &CrashmailOptions, notifier: &mut Notifier, log: &Logger, incoming: Incoming) {

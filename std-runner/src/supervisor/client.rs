@@ -9,7 +9,6 @@ use std::fmt;
 use std::io;
 
 use supercheck_core::http::{BasicAuth, BodyLimits, Request};
-use supercheck_core::process::ProcessState;
 use supercheck_core::rpc::{FaultCode, ReplyError, Response, SupervisorCall, Text};
 use supercheck_core::wire::Writer;
 
@@ -19,41 +18,8 @@ use crate::exchange::{self, BodySink, Exchange, ExchangeError};
 /// Largest reply accepted from supervisord (getAllProcessInfo of a big fleet).
 const MAX_REPLY: u64 = 32 * 1024 * 1024;
 
-/// One process as `getAllProcessInfo` describes it, owned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProcessSnapshot {
-    /// Group name.
-    pub group: String,
-    /// Process name.
-    pub name: String,
-    /// Current state.
-    pub state: ProcessState,
-    /// Process id, 0 when not running.
-    pub pid: u32,
-    /// Start time, epoch seconds (0 if never started).
-    pub start: i64,
-    /// supervisord's clock when it answered, epoch seconds.
-    pub now: i64,
-}
-
-impl ProcessSnapshot {
-    /// `group:name`, the namespec supervisord always accepts.
-    pub fn namespec(&self) -> String {
-        let mut spec = String::with_capacity(self.group.len() + 1 + self.name.len());
-        spec.push_str(&self.group);
-        spec.push(':');
-        spec.push_str(&self.name);
-        spec
-    }
-
-    /// Seconds the process has been up, by supervisord's clock.
-    pub fn uptime_secs(&self) -> u64 {
-        if self.start <= 0 {
-            return 0;
-        }
-        u64::try_from(self.now.saturating_sub(self.start)).unwrap_or(0)
-    }
-}
+/// One process as `getAllProcessInfo` describes it, owned (the engine's [`Process`](supercheck_engine::Process)).
+pub use supercheck_engine::Process as ProcessSnapshot;
 
 /// Why a call to supervisord did not give an answer.
 #[derive(Debug)]
