@@ -1,8 +1,8 @@
 //! What the frontend shows: the listener's latest readings, kept as it runs.
 //!
-//! The listener feeds this record where verdicts, decisions and restarts
-//! happen (`listener/round.rs`); the serving code only reads it. Everything
-//! is bounded: one entry per process and check, and a ring of the last
+//! The listener feeds this record with what its engine reports
+//! (`Output::Record`: verdicts, decisions, restarts); the serving code only
+//! reads it. Everything is bounded: one entry per process and check, and a ring of the last
 //! [`RESTART_HISTORY`] restarts.
 
 use std::collections::VecDeque;

@@ -18,7 +18,6 @@ use supercheck_engine::{CheckRule, EngineConfig, NotifyRule};
 
 use crate::custom::CustomCheck;
 use crate::probe::net::Judge;
-use crate::supervisor::client::ProcessSnapshot;
 use crate::supervisor::url::ServerUrl;
 
 pub use supercheck_engine::Selection;
@@ -216,12 +215,6 @@ pub struct NotifyConfig {
 }
 
 impl ListenerConfig {
-    /// Whether `process` is one this listener checks now.
-    pub fn wants(&self, process: &ProcessSnapshot) -> bool {
-        self.selection.selects(&process.group, &process.name)
-            && self.states.contains(&process.state)
-    }
-
     /// What the engine decides with: the selection, each check's retry plan
     /// (and a cpu check's limit), the policy; `sends` says whether a
     /// notification channel works (otherwise problems are only logged).
