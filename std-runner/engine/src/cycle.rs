@@ -170,6 +170,7 @@ impl Engine {
             }
         }
         let mut selected: Vec<TargetKey> = Vec::new();
+        let mut wanted = 0usize;
         for (process, key) in processes.into_iter().zip(&keys) {
             if !self
                 .config
@@ -177,6 +178,7 @@ impl Engine {
             {
                 continue;
             }
+            wanted += 1;
             if let Some(known) = self.targets.get_mut(key.as_str()) {
                 if known.process.start != process.start {
                     known.started_at = started_at(now, &process);
@@ -209,7 +211,8 @@ impl Engine {
             c.selected = selected.len();
             c.outstanding = selected.len();
         }
-        if selected.is_empty() {
+        // Processes all skipped (still being checked) are not "not found".
+        if wanted == 0 {
             let states: Vec<&str> = self.config.states.iter().map(|s| s.name()).collect();
             line!(
                 self.out,
