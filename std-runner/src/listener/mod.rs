@@ -404,25 +404,22 @@ impl Listener {
                     tasks::TaskKind::ProcessList { cycle, expected },
                 );
             }
-            Call::Stop { ref target } => {
+            Call::Stop { ref target } | Call::Start { ref target } => {
                 let name = TargetKey::clone(target);
-                self.call_supervisor(
+                // A stop waits for the process to stop (on its own
+                // connection); a start does not wait for it to run.
+                let method = if matches!(call, Call::Stop { .. }) {
                     SupervisorCall::StopProcess {
                         name: &name,
                         wait: true,
-                    },
-                    tasks::TaskKind::Call(call),
-                );
-            }
-            Call::Start { ref target } => {
-                let name = TargetKey::clone(target);
-                self.call_supervisor(
+                    }
+                } else {
                     SupervisorCall::StartProcess {
                         name: &name,
                         wait: false,
-                    },
-                    tasks::TaskKind::Call(call),
-                );
+                    }
+                };
+                self.call_supervisor(method, tasks::TaskKind::Call(call));
             }
         }
     }
