@@ -37,7 +37,10 @@ while IFS='|' read -r target machine linker runner; do
         continue
     fi
     started=$SECONDS
-    cargo build --quiet --release -p supercheck --target "$target"
+    # x86_64's link map shows where the tick path's functions landed.
+    map=""
+    [ "$target" != x86_64-unknown-linux-musl ] || map="$PWD/target/hot-text.map"
+    env ${map:+SUPERCHECK_LINK_MAP="$map"} cargo build --quiet --release -p supercheck --target "$target"
     binary="target/$target/release/supercheck"
     info=$(file -b "$binary")
     case "$info" in
@@ -52,6 +55,9 @@ while IFS='|' read -r target machine linker runner; do
     # PIE on x86_64) packed relocations; both keep its resident set small.
     sections=$(readelf -SW "$binary")
     grep -q ' \.text\.hot ' <<<"$sections" || fail "$binary has no .text.hot (std-runner/link/hot-text.ld)"
+    if [ -n "$map" ]; then
+        python3 tests/hot_section.py "$map" || fail "the tick path is not in $binary's .text.hot"
+    fi
     case "$info" in
         *"static-pie linked"*)
             grep -q ' \.relr\.dyn ' <<<"$sections" || fail "$binary has no packed relocations" ;;
