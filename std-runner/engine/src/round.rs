@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use supercheck_core::check::cpu::CpuWindow;
+use supercheck_core::check::cpu::{CpuLimit, CpuPercent, CpuWindow};
 use supercheck_core::check::verdict::{CheckError, Verdict, VerdictKind};
 use supercheck_core::health::HealthMachine;
 use supercheck_core::time::Instant;
@@ -58,29 +58,26 @@ impl Target {
         }
     }
 
-    fn cpu_window(&mut self, check: usize) -> &mut CpuWindow {
-        let at = match self.cpu.iter().position(|(c, _)| *c == check) {
-            Some(at) => at,
-            None => {
-                self.cpu.push((check, CpuWindow::new()));
-                self.cpu.len() - 1
-            }
-        };
-        match self.cpu.get_mut(at) {
-            Some((_, window)) => window,
-            None => unreachable_window(),
+    /// Judges cpu `percent` with the window of `check`, made on its first sample.
+    fn observe_cpu(
+        &mut self,
+        check: usize,
+        now: Instant,
+        percent: CpuPercent,
+        limit: CpuLimit,
+    ) -> Verdict {
+        if let Some((_, window)) = self.cpu.iter_mut().find(|(c, _)| *c == check) {
+            return window.observe(now, percent, limit);
         }
+        let mut window = CpuWindow::new();
+        let verdict = window.observe(now, percent, limit);
+        self.cpu.push((check, window));
+        verdict
     }
 
     fn in_round(&self, round: u64) -> bool {
         self.round.as_ref().is_some_and(|r| r.id == round)
     }
-}
-
-/// `cpu_window` pushed the entry it looks up: never reached.
-#[cold]
-fn unreachable_window() -> ! {
-    unreachable!("a cpu window was pushed just before")
 }
 
 impl Engine {
