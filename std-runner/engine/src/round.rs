@@ -133,7 +133,7 @@ impl Engine {
             ProbeOutcome::Verdict(verdict) => verdict,
             ProbeOutcome::CpuUsage(percent) => {
                 match self.config.checks.get(ticket.check).and_then(|c| c.cpu) {
-                    Some(limit) => target.cpu_window(ticket.check).observe(now, percent, limit),
+                    Some(limit) => target.observe_cpu(ticket.check, now, percent, limit),
                     None => Verdict::Error(CheckError::Config("the CPU limit is not a percentage")),
                 }
             }
