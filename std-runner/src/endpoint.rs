@@ -1,40 +1,27 @@
-//! Where a probe or an RPC call connects: a TCP address or a unix socket path,
-//! and the non-blocking mio stream for either.
+//! The non-blocking mio stream to an [`Endpoint`]: TCP, a unix socket, or TLS
+//! over TCP.
 
-use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
 
-/// A place to connect to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Endpoint {
-    /// A TCP address.
-    Tcp(SocketAddr),
-    /// A unix stream socket.
-    Unix(PathBuf),
-}
+pub use supercheck_wire::endpoint::Endpoint;
+use supercheck_wire::exchange::Transport;
 
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Endpoint::Tcp(addr) => write!(f, "{addr}"),
-            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
-        }
-    }
-}
-
-impl Endpoint {
+/// Opening a non-blocking mio stream to an [`Endpoint`].
+pub trait Connect {
     /// Starts a non-blocking connect. The connection completes (or fails) when
     /// the stream becomes writable.
     ///
     /// # Errors
     /// Immediate failures (no such socket file, no free ports, ...).
-    pub fn connect(&self) -> io::Result<Stream> {
+    fn connect(&self) -> io::Result<Stream>;
+}
+
+impl Connect for Endpoint {
+    fn connect(&self) -> io::Result<Stream> {
         match self {
             Endpoint::Tcp(addr) => TcpStream::connect(*addr).map(Stream::Tcp),
             Endpoint::Unix(path) => UnixStream::connect(path).map(Stream::Unix),
@@ -54,13 +41,10 @@ pub enum Stream {
     Tls(Box<crate::tls::TlsStream<TcpStream>>),
 }
 
-impl Stream {
+impl Transport for Stream {
     /// The pending connect error, if the connect failed (`SO_ERROR`), or the
     /// error that says the connect has not finished yet.
-    ///
-    /// # Errors
-    /// The connect's failure.
-    pub fn connect_result(&self) -> io::Result<()> {
+    fn connect_result(&self) -> io::Result<()> {
         let pending = match self {
             Stream::Tcp(s) => s.take_error()?,
             Stream::Unix(s) => s.take_error()?,

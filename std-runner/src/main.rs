@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, Command, value_parser};
-use supercheck::cli::convert::{ProcessEnv, listener_config};
 use supercheck::cli::drop_in;
+use supercheck::cli::listener_config::listener_config;
+use supercheck::cli::plan::ProcessEnv;
 use supercheck::cli::superlance::SuperlanceTool;
 use supercheck::cli::tool::Tool;
 use supercheck::demo_service::DemoService;

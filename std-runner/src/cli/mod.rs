@@ -1,10 +1,7 @@
-//! Command lines: which tool was asked for, and its flags.
+//! Command lines: which tool was asked for and its flags
+//! ([`supercheck_cmdline`]), and the listener's configuration built from them.
 
-pub mod convert;
-pub mod crashmail;
-pub mod drop_in;
-pub mod getopt;
-pub mod heartbeat;
-pub mod manual;
-pub mod superlance;
-pub mod tool;
+pub use supercheck_cmdline::{crashmail, drop_in, getopt, heartbeat, manual, superlance, tool};
+
+pub mod listener_config;
+pub use supercheck_cmdline::plan;

@@ -17,7 +17,7 @@ use super::config::{CheckPlan, CheckWork, PortSource};
 use super::tasks::TaskKind;
 use super::{ExecRun, Listener, Timer};
 use crate::clock::std_duration;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Connect, Endpoint};
 use crate::exchange::{Exchange, ExchangeError, Phase};
 use crate::frontend::state::Observed;
 use crate::log_line;

@@ -4,10 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use regex_lite::Regex;
-use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
-use supercheck_core::check::port::{PortError, PortSpec, port_from_captures};
-use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
 use supercheck_core::check::verdict::CheckError;
 use supercheck_core::event::LenMode;
@@ -21,47 +17,7 @@ use crate::probe::net::Judge;
 use crate::supervisor::url::ServerUrl;
 
 pub use supercheck_engine::Selection;
-
-/// How a check finds the port of a process.
-#[derive(Debug, Clone)]
-pub enum PortSource {
-    /// A fixed port.
-    Fixed(u16),
-    /// A pattern matched at the start of the process name (Python's `re.match`).
-    Pattern(Regex),
-}
-
-impl PortSource {
-    /// Compiles a port spec.
-    ///
-    /// # Errors
-    /// A regular expression that does not compile, with the reason.
-    pub fn new(spec: PortSpec<'_>) -> Result<Self, String> {
-        match spec {
-            PortSpec::Number(port) => Ok(PortSource::Fixed(port)),
-            PortSpec::Pattern(pattern) => Regex::new(&format!("^(?:{pattern})"))
-                .map(PortSource::Pattern)
-                .map_err(|e| format!("bad port pattern {pattern:?}: {e}")),
-        }
-    }
-
-    /// The port of the process called `name`.
-    ///
-    /// # Errors
-    /// A pattern that does not give exactly one number: a configuration error,
-    /// never a reason to restart.
-    pub fn port_for(&self, name: &str) -> Result<u16, PortError> {
-        match self {
-            PortSource::Fixed(port) => Ok(*port),
-            PortSource::Pattern(regex) => port_from_captures(regex.captures(name).map(|c| {
-                c.iter()
-                    .skip(1)
-                    .map(|m| m.map(|m| m.as_str()))
-                    .collect::<Vec<_>>()
-            })),
-        }
-    }
-}
+pub use supercheck_wire::port::PortSource;
 
 /// What a planned check runs.
 // Plans are built once at start-up and held in a small Vec: the size of the
@@ -133,25 +89,9 @@ impl CheckPlan {
     /// What the engine knows of this check: its name, its retry plan
     /// (supervisor_checks' `num_retries`) and a cpu check's limit.
     pub fn rule(&self) -> CheckRule {
-        let rule = CheckRule::new(self.kind());
-        match self.builtin() {
-            Some(CheckSpec::Http(s)) => {
-                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
-            }
-            Some(CheckSpec::Tcp(s)) => {
-                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
-            }
-            Some(CheckSpec::XmlRpc(s)) => {
-                rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries))
-            }
-            Some(CheckSpec::Cpu(spec)) => match CpuPercent::from_percent_f64(spec.max_cpu.get()) {
-                Some(max) => rule.with_cpu_limit(CpuLimit {
-                    max,
-                    interval: spec.interval,
-                }),
-                None => rule,
-            },
-            _ => rule,
+        match &self.work {
+            CheckWork::Builtin(spec) => CheckRule::for_spec(spec),
+            CheckWork::Custom(check) => CheckRule::new(check.name()),
         }
     }
 
@@ -234,32 +174,5 @@ impl ListenerConfig {
                 sends,
             }),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn port_pattern_is_anchored_at_the_start_only() {
-        let source = PortSource::new(PortSpec::Pattern(r".+_(\d+)")).unwrap();
-        assert_eq!(source.port_for("web_8101"), Ok(8101));
-        assert_eq!(
-            source.port_for("web_8101_extra"),
-            Ok(8101),
-            "not anchored at the end"
-        );
-        let anchored = PortSource::new(PortSpec::Pattern(r"(\d+)")).unwrap();
-        assert_eq!(anchored.port_for("web_8101"), Err(PortError::NoMatch));
-    }
-
-    #[test]
-    fn pattern_misses_are_config_errors() {
-        let two = PortSource::new(PortSpec::Pattern(r"(\w+)_(\d+)")).unwrap();
-        assert_eq!(two.port_for("web_1"), Err(PortError::GroupCount(2)));
-        let optional = PortSource::new(PortSpec::Pattern(r"web(_\d+)?")).unwrap();
-        assert_eq!(optional.port_for("web"), Err(PortError::GroupUnset));
-        assert!(PortSource::new(PortSpec::Pattern("(")).is_err());
     }
 }

@@ -11,19 +11,16 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use mio::net::UdpSocket;
 use mio::{Interest, Registry, Token};
+pub use supercheck_cmdline::heartbeat::{DEFAULT_BIND, DEFAULT_PORT, HeartbeatListen};
 use supercheck_core::check::file_age::heartbeat_verdict;
 use supercheck_core::check::verdict::{CheckError, Limit, Verdict};
 use supercheck_core::heartbeat::{Beat, BeatTracker, MAX_DATAGRAM, Outcome};
 use supercheck_core::time::{Duration, Instant};
 
-/// The UDP port heartbeats go to by default.
-pub const DEFAULT_PORT: u16 = 9110;
-/// Where heartbeats are received by default: loopback only.
-pub const DEFAULT_BIND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT);
 /// Most devices tracked at once (a bound on memory, far above any real set-up).
 pub const MAX_TRACKED_DEVICES: usize = 1024;
 
@@ -36,24 +33,6 @@ const OUTCOMES: [Outcome; 6] = [
     Outcome::OutOfOrder,
     Outcome::Implausible,
 ];
-
-/// Where and from whom the listener receives heartbeats.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeartbeatListen {
-    /// The UDP address bound.
-    pub bind: SocketAddr,
-    /// When not empty, the only source addresses whose datagrams are read.
-    pub allow_from: Vec<IpAddr>,
-}
-
-impl Default for HeartbeatListen {
-    fn default() -> Self {
-        Self {
-            bind: DEFAULT_BIND,
-            allow_from: Vec::new(),
-        }
-    }
-}
 
 /// What the receiver did with the datagrams it read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

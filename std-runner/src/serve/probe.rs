@@ -13,7 +13,7 @@ use supercheck_core::wire::Writer;
 
 use super::monitor::Outcome;
 use super::spec::MonitorSpec;
-use crate::endpoint::{Endpoint, Stream};
+use crate::endpoint::{Connect, Endpoint, Stream};
 use crate::exchange::{BodySink, Exchange, ExchangeError, Phase};
 use crate::superlance::url_probe::HttpUrl;
 use crate::timers::TimerId;

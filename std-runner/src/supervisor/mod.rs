@@ -1,5 +1,5 @@
-//! The supervisord client: where it is, and non-blocking XML-RPC calls to it.
+//! The supervisord client: where it is, and non-blocking XML-RPC calls to it
+//! over mio streams (the calls and replies are [`supercheck_wire::supervisor`]'s).
 
 pub mod client;
-pub mod process_list;
-pub mod url;
+pub use supercheck_wire::supervisor::{process_list, server_url as url};

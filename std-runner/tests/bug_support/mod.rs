@@ -14,8 +14,9 @@ pub mod driven;
 pub mod proxy;
 pub mod sections;
 
-use supercheck::cli::convert::{ConfigError, Env, listener_config};
 use supercheck::cli::drop_in;
+use supercheck::cli::listener_config::listener_config;
+use supercheck::cli::plan::{ConfigError, Env};
 use supercheck::cli::tool::Tool;
 use supercheck::listener::config::ListenerConfig;
 

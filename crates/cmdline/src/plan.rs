@@ -1,5 +1,7 @@
-//! From parsed flags to a [`ListenerConfig`]: every value is checked here,
-//! before `READY` is ever written, and every refusal names its flag.
+//! From a drop-in command line's parsed flags to what the listener is asked
+//! to do ([`DropIn`]): every value is checked here, before `READY` is ever
+//! written, and every refusal names its flag. What only a platform can set up
+//! (TLS roots, the HTTP frontend, notification channels) is the driver's.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,17 +14,16 @@ use supercheck_core::check::spec::{
     HttpSpec, MemorySpec, Method, RpcMethod, StatusItem, TcpSpec, Timeout, UrlPath, XmlRpcSpec,
     XmlRpcTarget,
 };
-use supercheck_core::event::LenMode;
 use supercheck_core::health::{BudgetSpec, HealthMachine, Policy, WindowSpec};
 use supercheck_core::json::{ComplexConfig, RawJson, UnknownKeys, parse_headers};
 use supercheck_core::process::ProcessState;
 use supercheck_core::time::Duration as CoreDuration;
+use supercheck_engine::Selection;
+use supercheck_wire::probe::status_set;
+use supercheck_wire::supervisor::server_url::ServerUrl;
 
-use super::tool::Tool;
-use crate::frontend::{FrontendConfig, HealthCodes};
-use crate::listener::config::{CheckPlan, ListenerConfig, NotifyConfig, Selection};
-use crate::notification::webhook::Webhook;
-use crate::supervisor::url::ServerUrl;
+use crate::heartbeat::HeartbeatListen;
+use crate::tool::Tool;
 
 /// A configuration mistake, named: the listener exits with it before `READY`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +37,8 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn err(flag: &str, what: impl fmt::Display) -> ConfigError {
+/// A refusal of `flag`'s value, saying why.
+pub fn err(flag: &str, what: impl fmt::Display) -> ConfigError {
     ConfigError(format!("{flag}: {what}"))
 }
 
@@ -45,18 +47,21 @@ fn keep(text: &str) -> &'static str {
     Box::leak(text.to_owned().into_boxed_str())
 }
 
-fn text<'m>(m: &'m ArgMatches, id: &str) -> Option<&'m str> {
+/// A flag's text, if given.
+pub fn text<'m>(m: &'m ArgMatches, id: &str) -> Option<&'m str> {
     m.try_get_one::<String>(id)
         .ok()
         .flatten()
         .map(String::as_str)
 }
 
-fn num<T: Copy + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<T> {
+/// A flag's number, if given.
+pub fn num<T: Copy + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<T> {
     m.try_get_one::<T>(id).ok().flatten().copied()
 }
 
-fn flag_set(m: &ArgMatches, id: &str) -> bool {
+/// Whether a switch was given.
+pub fn flag_set(m: &ArgMatches, id: &str) -> bool {
     m.try_get_one::<bool>(id)
         .ok()
         .flatten()
@@ -79,41 +84,53 @@ impl Env for ProcessEnv {
     }
 }
 
-/// Builds the listener's configuration from `tool`'s parsed flags.
+/// What a drop-in command line asks of the listener, checked.
+#[derive(Debug, Clone)]
+pub struct DropIn {
+    /// The tool the command line is for.
+    pub tool: Tool,
+    /// The name in every log line (`-n`).
+    pub check_name: String,
+    /// The processes checked.
+    pub selection: Selection,
+    /// The states in which a process is checked (RUNNING by default).
+    pub states: Vec<ProcessState>,
+    /// The checks, in order.
+    pub specs: Vec<CheckSpec<'static>>,
+    /// Thresholds, grace and restart budget.
+    pub policy: Policy,
+    /// Where supervisord is, with its credentials.
+    pub server: ServerUrl,
+    /// Timeout of each call to supervisord (`--rpc-timeout`).
+    pub rpc_timeout: Duration,
+    /// Log every check's result (`-v`).
+    pub verbose: bool,
+    /// Dry run: one round of checks, verdicts on stdout, no restart, no protocol.
+    pub once: bool,
+    /// Where heartbeat datagrams are received, when a heartbeat check is configured.
+    pub heartbeat: Option<HeartbeatListen>,
+}
+
+/// Reads `tool`'s parsed flags and the environment into a [`DropIn`].
 ///
 /// # Errors
 /// A [`ConfigError`] naming the flag (or JSON key) at fault, or saying that
 /// supervisord cannot be found.
-pub fn listener_config(
-    tool: Tool,
-    m: &ArgMatches,
-    env: &dyn Env,
-) -> Result<ListenerConfig, ConfigError> {
+pub fn drop_in(tool: Tool, m: &ArgMatches, env: &dyn Env) -> Result<DropIn, ConfigError> {
     let check_name = text(m, "check_name").unwrap_or("check").to_string();
     let mut selection = match (text(m, "process_name"), text(m, "process_group")) {
         (Some(name), _) => Selection::Namespec(name.to_string()),
         (None, Some(group)) => Selection::Group(group.to_string()),
         (None, None) => Selection::AllExcept(env.var("SUPERVISOR_GROUP_NAME")),
     };
-    let checks = check_specs(tool, m)?
-        .into_iter()
-        .map(|spec| {
-            // A pattern from the complex check's JSON is named by its key, not `-p`.
-            let flag = match tool {
-                Tool::Complex => format!("-c/--check-config: {}.port", spec.kind().name()),
-                _ => "-p/--port".to_string(),
-            };
-            CheckPlan::new(spec).map_err(|e| err(&flag, e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let checks = with_https(tool, m, checks)?;
+    let specs = check_specs(tool, m)?;
     if matches!(selection, Selection::AllExcept(_)) {
-        if let Some(bound) = super::heartbeat::bound_selection(&checks) {
+        if let Some(bound) = crate::heartbeat::bound_selection(&specs) {
             selection = bound;
         }
     }
-    let heartbeat = super::heartbeat::needs_receiver(&checks)
-        .then(|| super::heartbeat::listen(m))
+    let heartbeat = crate::heartbeat::needs_receiver(&specs)
+        .then(|| crate::heartbeat::listen(m))
         .transpose()?;
     let server = match text(m, "server_url")
         .map(str::to_string)
@@ -134,104 +151,19 @@ pub fn listener_config(
             ));
         }
     };
-    let rpc_timeout = Duration::from_secs(num::<u64>(m, "rpc_timeout").unwrap_or(10));
-    Ok(ListenerConfig {
+    Ok(DropIn {
+        tool,
         check_name,
         selection,
         states: states(text(m, "states"))?,
-        checks,
+        specs,
         policy: policy(m)?,
         server,
-        rpc_timeout,
-        stop_timeout: rpc_timeout.max(Duration::from_secs(3600)),
+        rpc_timeout: Duration::from_secs(num::<u64>(m, "rpc_timeout").unwrap_or(10)),
         verbose: flag_set(m, "verbose"),
-        len_mode: LenMode::Chars,
         once: flag_set(m, "once"),
-        frontend: frontend(m)?,
-        notify: notify(tool, m)?,
         heartbeat,
     })
-}
-
-/// Notification settings: off without `--mail-to` or `--webhook`. Both are
-/// checked here, so a bad one stops the listener before `READY`.
-fn notify(tool: Tool, m: &ArgMatches) -> Result<Option<NotifyConfig>, ConfigError> {
-    let mail_to = text(m, "mail_to").map(str::to_string);
-    let webhook = text(m, "webhook").map(str::to_string);
-    if mail_to.is_none() && webhook.is_none() {
-        return Ok(None);
-    }
-    let sendmail = text(m, "sendmail")
-        .unwrap_or("/usr/sbin/sendmail -t -i")
-        .to_string();
-    if mail_to.is_some() && sendmail.split_whitespace().next().is_none() {
-        return Err(err("--sendmail", "an empty command cannot send mail"));
-    }
-    if let Some(url) = &webhook {
-        Webhook::parse(url).map_err(|e| err("--webhook", format!("{url}: {e}")))?;
-    }
-    Ok(Some(NotifyConfig {
-        tool: tool.program_name().unwrap_or("supercheck"),
-        mail_to,
-        sendmail,
-        webhook,
-        window: Duration::from_secs(num::<u64>(m, "notify_window").unwrap_or(600)),
-    }))
-}
-
-/// The http check's `--https`, `--tls-name` and `--ca-file`: TLS set up (and
-/// the CA file read) now, so a mistake stops the listener before `READY`.
-fn with_https(
-    tool: Tool,
-    m: &ArgMatches,
-    mut checks: Vec<CheckPlan>,
-) -> Result<Vec<CheckPlan>, ConfigError> {
-    let (name, ca_file) = (text(m, "tls_name"), text(m, "ca_file"));
-    if tool != Tool::Http || !flag_set(m, "https") {
-        return match (name, ca_file) {
-            (None, None) => Ok(checks),
-            _ => Err(err("--tls-name/--ca-file", "only used with --https")),
-        };
-    }
-    let target = crate::probe::https::HttpsTarget::new(
-        name.unwrap_or("localhost"),
-        ca_file.map(std::path::Path::new),
-    )
-    .map_err(|e| err("--https", e))?;
-    let target = std::sync::Arc::new(target);
-    for plan in &mut checks {
-        plan.https = Some(std::sync::Arc::clone(&target));
-    }
-    Ok(checks)
-}
-
-/// The HTTP frontend's settings: off without `--listen`.
-fn frontend(m: &ArgMatches) -> Result<Option<FrontendConfig>, ConfigError> {
-    let Some(listen) = text(m, "listen") else {
-        return Ok(None);
-    };
-    let listen: std::net::SocketAddr = listen.parse().map_err(|_| {
-        err(
-            "--listen",
-            format!("{listen:?} is not an ADDRESS:PORT (e.g. 127.0.0.1:9101)"),
-        )
-    })?;
-    let defaults = FrontendConfig::new(listen);
-    let secs = |id: &str, default: Duration| num::<u64>(m, id).map_or(default, Duration::from_secs);
-    Ok(Some(FrontendConfig {
-        health_codes: text(m, "health_status_codes")
-            .map(HealthCodes::parse)
-            .transpose()
-            .map_err(|e| err("--health-status-codes", e))?
-            .unwrap_or_default(),
-        ttl_pass: secs("health_ttl_pass", defaults.ttl_pass),
-        ttl_fail: secs("health_ttl_fail", defaults.ttl_fail),
-        expose_env: flag_set(m, "expose_env"),
-        client_timeout: secs("http_timeout", defaults.client_timeout),
-        max_connections: num::<usize>(m, "http_max_connections")
-            .unwrap_or(defaults.max_connections),
-        ..defaults
-    }))
 }
 
 fn states(list: Option<&str>) -> Result<Vec<ProcessState>, ConfigError> {
@@ -336,8 +268,7 @@ fn check_specs(tool: Tool, m: &ArgMatches) -> Result<Vec<CheckSpec<'static>>, Co
                 http.expected_status
                     .push(item)
                     .map_err(|e| err("--expect-status", e))?;
-                crate::probe::net::status_set(&http.expected_status)
-                    .map_err(|e| err("--expect-status", e))?;
+                status_set(&http.expected_status).map_err(|e| err("--expect-status", e))?;
             }
             http.expected_body = text(m, "expect_body").map(keep);
             CheckSpec::Http(http)
@@ -420,7 +351,7 @@ fn check_specs(tool: Tool, m: &ArgMatches) -> Result<Vec<CheckSpec<'static>>, Co
             exec.timeout = timeout(m, "-t/--timeout")?;
             CheckSpec::Exec(exec)
         }
-        Tool::Heartbeat => CheckSpec::Heartbeat(super::heartbeat::spec(m)?),
+        Tool::Heartbeat => CheckSpec::Heartbeat(crate::heartbeat::spec(m)?),
     };
     Ok(vec![spec])
 }

@@ -7,7 +7,7 @@ use std::any::Any;
 
 use supercheck_core::rpc::{ListEvent, ProcessInfo, ProcessListReader};
 
-use super::client::{CallError, ProcessSnapshot, reply_error, text};
+use super::call::{CallError, ProcessSnapshot, reply_error, text};
 use crate::exchange::{BodyConsumer, Response};
 
 /// The most bytes one element may take before the reply is refused (a

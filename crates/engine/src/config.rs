@@ -6,8 +6,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use supercheck_core::check::cpu::CpuLimit;
+use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
 use supercheck_core::check::retry::RetryPolicy;
+use supercheck_core::check::spec::CheckSpec;
 use supercheck_core::event::LenMode;
 use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
@@ -77,6 +78,26 @@ impl CheckRule {
             name: name.into(),
             retry: RetryPolicy::once(),
             cpu: None,
+        }
+    }
+
+    /// A built-in check as its specification asks: named by its kind, with
+    /// supervisor_checks' `num_retries` for the socket checks and the limit of
+    /// a cpu check.
+    pub fn for_spec(spec: &CheckSpec<'_>) -> Self {
+        let rule = Self::new(spec.kind().name());
+        match spec {
+            CheckSpec::Http(s) => rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries)),
+            CheckSpec::Tcp(s) => rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries)),
+            CheckSpec::XmlRpc(s) => rule.with_retry(RetryPolicy::supervisor_checks(s.num_retries)),
+            CheckSpec::Cpu(spec) => match CpuPercent::from_percent_f64(spec.max_cpu.get()) {
+                Some(max) => rule.with_cpu_limit(CpuLimit {
+                    max,
+                    interval: spec.interval,
+                }),
+                None => rule,
+            },
+            _ => rule,
         }
     }
 

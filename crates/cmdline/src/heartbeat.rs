@@ -10,14 +10,37 @@
 //! like the process. With `--device` and neither `-g` nor `-N`, the bound
 //! processes are the ones checked.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use supercheck_core::check::spec::{CheckSpec, DeviceBinding, HeartbeatSpec, Timeout};
 
-use super::convert::ConfigError;
-use crate::listener::config::{CheckPlan, Selection};
-use crate::listener::heartbeat::{DEFAULT_BIND, HeartbeatListen};
+use supercheck_engine::Selection;
+
+use crate::plan::ConfigError;
+
+/// The port heartbeats are received on unless `--bind` says otherwise.
+pub const DEFAULT_PORT: u16 = 9110;
+/// Where heartbeats are received unless `--bind` says otherwise.
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT);
+
+/// Where heartbeat datagrams are received (`--bind`, `--allow-from`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeartbeatListen {
+    /// The UDP address bound.
+    pub bind: SocketAddr,
+    /// When not empty, the only source addresses whose datagrams are read.
+    pub allow_from: Vec<IpAddr>,
+}
+
+impl Default for HeartbeatListen {
+    fn default() -> Self {
+        Self {
+            bind: DEFAULT_BIND,
+            allow_from: Vec::new(),
+        }
+    }
+}
 
 fn refuse(flag: &str, what: impl std::fmt::Display) -> ConfigError {
     ConfigError(format!("{flag}: {what}"))
@@ -125,11 +148,11 @@ pub fn listen(m: &ArgMatches) -> Result<HeartbeatListen, ConfigError> {
 }
 
 /// With device bindings and no `-g`/`-N`: the bound processes.
-pub fn bound_selection(checks: &[CheckPlan]) -> Option<Selection> {
+pub fn bound_selection(checks: &[CheckSpec<'_>]) -> Option<Selection> {
     let processes: Vec<String> = checks
         .iter()
-        .filter_map(|plan| match plan.builtin() {
-            Some(CheckSpec::Heartbeat(spec)) => Some(spec.bindings()),
+        .filter_map(|spec| match spec {
+            CheckSpec::Heartbeat(spec) => Some(spec.bindings()),
             _ => None,
         })
         .flatten()
@@ -139,17 +162,17 @@ pub fn bound_selection(checks: &[CheckPlan]) -> Option<Selection> {
 }
 
 /// Whether any check is a heartbeat check (the receiver is needed).
-pub fn needs_receiver(checks: &[CheckPlan]) -> bool {
+pub fn needs_receiver(checks: &[CheckSpec<'_>]) -> bool {
     checks
         .iter()
-        .any(|plan| matches!(plan.builtin(), Some(CheckSpec::Heartbeat(_))))
+        .any(|spec| matches!(spec, CheckSpec::Heartbeat(_)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::drop_in::command;
-    use crate::cli::tool::Tool;
+    use crate::drop_in::command;
+    use crate::tool::Tool;
 
     fn parse(line: &str) -> ArgMatches {
         command(Tool::Heartbeat, "supercheck")
