@@ -155,7 +155,7 @@ impl DemoService {
             }
             if let Some(path) = &heartbeat {
                 if mode != Mode::Hang && last_beat.elapsed() >= Duration::from_secs(1) {
-                    crate::heartbeat::touch(path)?;
+                    supercheck_runtime::heartbeat_file::touch(path)?;
                     last_beat = Instant::now();
                 }
             }
@@ -206,7 +206,7 @@ impl DemoService {
                 )
             })
         };
-        Ok(Some(crate::heartbeat::default_path(
+        Ok(Some(supercheck_runtime::heartbeat_file::default_path(
             dir,
             &var("SUPERVISOR_GROUP_NAME")?,
             &var("SUPERVISOR_PROCESS_NAME")?,

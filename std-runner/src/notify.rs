@@ -30,7 +30,7 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook_mio::v1_0::Signals;
 
-use crate::heartbeat::{self, HeartbeatFile};
+use supercheck_runtime::heartbeat_file::{self, HeartbeatFile};
 
 /// Signals passed on to the command run by `--every` (supervisord's
 /// `stopsignal` can be any of them).
@@ -192,9 +192,9 @@ pub fn target(
     };
     let group = var("SUPERVISOR_GROUP_NAME")?;
     let name = var("SUPERVISOR_PROCESS_NAME")?;
-    let root = root_dir.map_or_else(heartbeat::default_root_dir, Path::to_path_buf);
+    let root = root_dir.map_or_else(heartbeat_file::default_root_dir, Path::to_path_buf);
     Ok(Target {
-        path: heartbeat::default_path(&root, &group, &name, pid),
+        path: heartbeat_file::default_path(&root, &group, &name, pid),
         owner: Some((root, group, name, pid)),
     })
 }
@@ -209,7 +209,7 @@ impl Target {
 
     fn remove_stale_siblings(&self) {
         if let Some((root, group, name, pid)) = &self.owner {
-            heartbeat::remove_stale_siblings(root, group, name, *pid);
+            heartbeat_file::remove_stale_siblings(root, group, name, *pid);
         }
     }
 
@@ -221,7 +221,7 @@ impl Target {
         if std::fs::symlink_metadata(&self.path).is_err() {
             self.remove_stale_siblings();
         }
-        heartbeat::touch(&self.path).map_err(|e| self.error(e))
+        heartbeat_file::touch(&self.path).map_err(|e| self.error(e))
     }
 
     /// Removes the file; a file already gone is fine.

@@ -19,9 +19,9 @@ use std::time::Duration;
 use exchange::{drive, read_request};
 use mio::Poll;
 use mio::net::TcpStream;
-use supercheck::endpoint::Stream;
-use supercheck::exchange::{BodySink, Exchange, Progress, Response};
 use supercheck_core::http::BodyLimits;
+use supercheck_runtime::endpoint::Stream;
+use supercheck_runtime::exchange::{BodySink, Exchange, Progress, Response};
 
 const REQUEST: &[u8] = b"GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
 const SIZED: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world";

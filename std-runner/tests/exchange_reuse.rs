@@ -18,9 +18,9 @@ use std::net::{Shutdown, TcpListener};
 use exchange::{drive, read_request};
 use mio::Poll;
 use mio::net::TcpStream;
-use supercheck::endpoint::Stream;
-use supercheck::exchange::{BodySink, Exchange, ExchangeError, Progress};
 use supercheck_core::http::BodyLimits;
+use supercheck_runtime::endpoint::Stream;
+use supercheck_runtime::exchange::{BodySink, Exchange, ExchangeError, Progress};
 
 const REQUEST: &[u8] = b"GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";

@@ -19,12 +19,12 @@ use std::time::Duration;
 
 use bug_support::config;
 use supercheck::cli::tool::Tool;
-use supercheck::exchange::Response;
-use supercheck::heartbeat::{self, HeartbeatFile};
-use supercheck::probe::net::{self, Judge};
 use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::{CheckSpec, HttpSpec, XmlRpcSpec};
 use supercheck_core::check::verdict::{FailReason, Verdict};
+use supercheck_runtime::exchange::Response;
+use supercheck_runtime::heartbeat_file::{self, HeartbeatFile};
+use supercheck_runtime::probe::net::{self, Judge};
 use support::TempDir;
 
 fn http_spec(tool: Tool, args: &[&str]) -> HttpSpec<'static> {
@@ -228,17 +228,17 @@ fn bug_06_expect_status_accepts_204_and_3xx_and_the_default_stays_200() {
 fn bug_20_heartbeat_file_replaces_a_stale_file_and_removes_dead_siblings() {
     let dir = TempDir::new("hb");
     let me = std::process::id();
-    let path = heartbeat::default_path(dir.path(), "web", "web_1", me);
+    let path = heartbeat_file::default_path(dir.path(), "web", "web_1", me);
     fs::write(&path, b"left by a killed process").unwrap();
     fs::set_permissions(&path, Permissions::from_mode(0o000)).unwrap();
     let mut dead = Command::new("true").spawn().unwrap();
     dead.wait().unwrap();
-    let stale_sibling = heartbeat::default_path(dir.path(), "web", "web_1", dead.id());
-    let other_program = heartbeat::default_path(dir.path(), "web", "web_2", dead.id());
+    let stale_sibling = heartbeat_file::default_path(dir.path(), "web", "web_1", dead.id());
+    let other_program = heartbeat_file::default_path(dir.path(), "web", "web_2", dead.id());
     fs::write(&stale_sibling, b"").unwrap();
     fs::write(&other_program, b"").unwrap();
 
-    heartbeat::remove_stale_siblings(dir.path(), "web", "web_1", me);
+    heartbeat_file::remove_stale_siblings(dir.path(), "web", "web_1", me);
     let mut beat = HeartbeatFile::create(&path).unwrap();
     assert!(!stale_sibling.exists(), "the dead pid's file is gone");
     assert!(

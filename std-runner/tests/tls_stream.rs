@@ -1,4 +1,4 @@
-//! The TLS adapter (`supercheck::tls`) against a real rustls server on
+//! The TLS adapter (`supercheck_runtime::tls`) against a real rustls server on
 //! 127.0.0.1 with certificates made at test time: verification outcomes and
 //! their reasons, SNI, blocking sockets with timeouts and non-blocking mio
 //! sockets driven by readiness, and the start-up errors of `--ca-file`.
@@ -19,7 +19,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use supercheck::tls::{TlsClient, TlsFailure, server_name};
+use supercheck_runtime::tls::{TlsClient, TlsFailure, server_name};
 use support::TempDir;
 use tls::{OK_RESPONSE, TestCa, TlsServer};
 

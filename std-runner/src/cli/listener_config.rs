@@ -96,7 +96,7 @@ fn with_https(
             _ => Err(err("--tls-name/--ca-file", "only used with --https")),
         };
     }
-    let target = crate::probe::https::HttpsTarget::new(
+    let target = supercheck_runtime::probe::https::HttpsTarget::new(
         name.unwrap_or("localhost"),
         ca_file.map(std::path::Path::new),
     )

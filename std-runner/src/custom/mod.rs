@@ -63,8 +63,8 @@ pub use supercheck_core::health::Policy;
 pub use supercheck_core::process::ProcessState;
 
 /// One process as supervisord describes it on this tick: group, name, state,
-/// pid, start time (see [`crate::supervisor::client::ProcessSnapshot`]).
-pub type ProcessInfo = crate::supervisor::client::ProcessSnapshot;
+/// pid, start time (see [`supercheck_runtime::supervisor::client::ProcessSnapshot`]).
+pub type ProcessInfo = supercheck_runtime::supervisor::client::ProcessSnapshot;
 
 /// How long a check may take when it does not say ([`Check::timeout`]).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -13,7 +13,7 @@ use supercheck_core::process::ProcessState;
 use super::{Check, CustomCheck};
 use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
 use crate::listener::{Exit, Listener};
-use crate::supervisor::url::ServerUrl;
+use supercheck_runtime::supervisor::url::ServerUrl;
 
 /// Why [`RunnerBuilder::build`] refused a configuration. Nothing has run yet:
 /// the program should print it and exit non-zero, before `READY`.

@@ -13,7 +13,7 @@ use supercheck_core::wire::Writer;
 
 use super::FrontendConfig;
 use super::health::HealthCache;
-use crate::timers::TimerId;
+use supercheck_runtime::timers::TimerId;
 
 /// Headers a request may have: more get 431.
 pub const MAX_HEADERS: usize = 32;

@@ -16,12 +16,12 @@ use supercheck_engine::{ProbeOutcome, ProbeTicket};
 use super::config::{CheckPlan, CheckWork, PortSource};
 use super::tasks::TaskKind;
 use super::{ExecRun, Listener, Timer};
-use crate::clock::std_duration;
-use crate::endpoint::{Connect, Endpoint};
-use crate::exchange::{Exchange, ExchangeError, Phase};
 use crate::frontend::state::Observed;
-use crate::log_line;
-use crate::probe::{exec, local, net};
+use supercheck_runtime::clock::std_duration;
+use supercheck_runtime::endpoint::{Connect, Endpoint};
+use supercheck_runtime::exchange::{Exchange, ExchangeError, Phase};
+use supercheck_runtime::log_line;
+use supercheck_runtime::probe::{exec, local, net};
 
 /// How long a CPU check measures (psutil's `cpu_percent(3.0)`), on a timer.
 const CPU_SAMPLE_WINDOW: Duration = Duration::from_secs(3);

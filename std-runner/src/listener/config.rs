@@ -13,8 +13,8 @@ use supercheck_core::process::ProcessState;
 use supercheck_engine::{CheckRule, EngineConfig, NotifyRule};
 
 use crate::custom::CustomCheck;
-use crate::probe::net::Judge;
-use crate::supervisor::url::ServerUrl;
+use supercheck_runtime::probe::net::Judge;
+use supercheck_runtime::supervisor::url::ServerUrl;
 
 pub use supercheck_engine::Selection;
 pub use supercheck_wire::port::PortSource;
@@ -39,7 +39,7 @@ pub struct CheckPlan {
     /// Its port source, for the checks that connect to a port.
     pub port: Option<PortSource>,
     /// An http check over TLS (`--https`): where certificates are verified.
-    pub https: Option<Arc<crate::probe::https::HttpsTarget>>,
+    pub https: Option<Arc<supercheck_runtime::probe::https::HttpsTarget>>,
     /// How a socket check's responses are judged, worked out once (an
     /// expected-status list that does not parse makes every probe an error).
     pub judge: Option<Result<Arc<Judge>, CheckError>>,
@@ -170,7 +170,7 @@ impl ListenerConfig {
             notify: self.notify.as_ref().map(|n| NotifyRule {
                 tool: n.tool,
                 check_name: self.check_name.clone(),
-                window: crate::clock::core_duration(n.window),
+                window: supercheck_runtime::clock::core_duration(n.window),
                 sends,
             }),
         }

@@ -12,7 +12,7 @@ use supercheck_engine::ProbeTicket;
 use super::config::{CheckWork, ListenerConfig};
 use super::{Listener, Timer};
 use crate::custom::{CustomCheck, WorkerPool};
-use crate::supervisor::client::ProcessSnapshot;
+use supercheck_runtime::supervisor::client::ProcessSnapshot;
 
 /// At most this many worker threads, however many custom checks there are.
 const MAX_WORKERS: usize = 8;
@@ -79,7 +79,7 @@ impl Listener {
             return;
         };
         let verdict = Verdict::Error(CheckError::CheckTimeout {
-            after: crate::clock::core_duration(after),
+            after: supercheck_runtime::clock::core_duration(after),
         });
         self.probe_done(ticket, verdict);
     }

@@ -9,7 +9,7 @@ use mio::{Interest, Token};
 use super::{FRONTEND, Listener, Timer};
 use crate::frontend::server::{self, Connection, ReadOutcome, Request, WriteOutcome};
 use crate::frontend::{env, health, metrics, page};
-use crate::log_line;
+use supercheck_runtime::log_line;
 
 impl Listener {
     /// Whether `token` is a frontend connection.
@@ -36,7 +36,10 @@ impl Listener {
                 }
             };
             if frontend.connections.len() >= frontend.config.max_connections {
-                crate::log_detail!(self.log, "frontend: {peer} refused: too many connections");
+                supercheck_runtime::log_detail!(
+                    self.log,
+                    "frontend: {peer} refused: too many connections"
+                );
                 Connection::write_best_effort(
                     &mut stream,
                     &server::error_reply(503, &[("Retry-After", "1")]),

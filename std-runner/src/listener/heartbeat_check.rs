@@ -10,8 +10,8 @@ use supercheck_core::check::verdict::{CheckError, Verdict};
 use super::heartbeat::HeartbeatReceiver;
 use super::{HEARTBEAT, Listener};
 use crate::frontend::state::Observed;
-use crate::log_line;
-use crate::supervisor::client::ProcessSnapshot;
+use supercheck_runtime::log_line;
+use supercheck_runtime::supervisor::client::ProcessSnapshot;
 
 impl Listener {
     /// Binds the heartbeat socket when a heartbeat check is configured, and
@@ -83,16 +83,21 @@ impl Listener {
         let verdict = receiver.verdict(device, now, spec.timeout.get());
         let last = receiver.last_heard(device);
         if let Some(summary) = receiver.summary_if_changed() {
-            crate::log_detail!(self.log, "{summary}");
+            supercheck_runtime::log_detail!(self.log, "{summary}");
         }
         match last {
             Some(at) => {
                 let silent = now.saturating_since(at);
                 self.record
                     .observed(key, check, Observed::AgeSecs(silent.secs()));
-                crate::log_detail!(self.log, "{key}: device {device} last heard {silent} ago");
+                supercheck_runtime::log_detail!(
+                    self.log,
+                    "{key}: device {device} last heard {silent} ago"
+                );
             }
-            None => crate::log_detail!(self.log, "{key}: device {device} not heard yet"),
+            None => {
+                supercheck_runtime::log_detail!(self.log, "{key}: device {device} not heard yet")
+            }
         }
         verdict
     }

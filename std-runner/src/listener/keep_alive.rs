@@ -11,7 +11,7 @@
 use rustc_hash::FxHashMap;
 
 use super::TargetKey;
-use crate::endpoint::Stream;
+use supercheck_runtime::endpoint::Stream;
 
 /// Idle connections, by `(process namespec, check index)` and by token.
 #[derive(Debug, Default)]

@@ -43,13 +43,13 @@ use supercheck_engine::{Call, Engine, Output, ProbeOutcome, ProbeTicket, RecordU
 
 use self::config::ListenerConfig;
 use self::tasks::Task;
-use crate::exchange::ReadBuffer;
-use crate::log::Logger;
-use crate::log_line;
-use crate::probe::local::ProcSnapshot;
-use crate::procfs::Procfs;
-use crate::stdin::{Drained, StdinSource};
-use crate::timers::Timers;
+use supercheck_runtime::exchange::ReadBuffer;
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::log_line;
+use supercheck_runtime::probe::local::ProcSnapshot;
+use supercheck_runtime::procfs::Procfs;
+use supercheck_runtime::stdin::{Drained, StdinSource};
+use supercheck_runtime::timers::Timers;
 
 pub use supercheck_engine::{Exit, TargetKey};
 
@@ -194,7 +194,7 @@ impl Listener {
 
     /// The core's clock: monotonic milliseconds.
     fn core_now(&self) -> CoreInstant {
-        crate::clock::now()
+        supercheck_runtime::clock::now()
     }
 
     /// Speaks the protocol until told to stop, stdin closes or the stream is lost.
@@ -228,7 +228,10 @@ impl Listener {
                 self.shutdown();
                 return Ok(exit);
             }
-            let engine_wake = self.engine.poll_timeout().map(crate::clock::to_std);
+            let engine_wake = self
+                .engine
+                .poll_timeout()
+                .map(supercheck_runtime::clock::to_std);
             let wake = match (self.timers.next_deadline(), engine_wake) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -447,7 +450,7 @@ impl Listener {
 
     fn shutdown(&mut self) {
         for mut exec in self.execs.drain(..) {
-            crate::probe::exec::kill(&mut exec.child);
+            supercheck_runtime::probe::exec::kill(&mut exec.child);
         }
         for (_, mut task) in self.tasks.drain() {
             let _ = self.poll.registry().deregister(task.exchange.stream_mut());

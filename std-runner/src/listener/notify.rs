@@ -5,10 +5,10 @@
 //! healthy again, throttled per process); the [`Notifier`] only delivers.
 
 use crate::listener::config::NotifyConfig;
-use crate::log::Logger;
 use crate::notification::Notifier;
 use crate::notification::sendmail::Mailer;
 use crate::notification::webhook::Webhook;
+use supercheck_runtime::log::Logger;
 
 /// The notifier for these settings. The settings were checked when the
 /// command line was read, so a webhook URL that does not parse here is
@@ -24,7 +24,7 @@ pub(super) fn notifier(config: &NotifyConfig, log: &Logger) -> Notifier {
         .and_then(|url| match Webhook::parse(url) {
             Ok(hook) => Some(hook),
             Err(e) => {
-                crate::log_line!(log, "--webhook {url}: {e}: not used");
+                supercheck_runtime::log_line!(log, "--webhook {url}: {e}: not used");
                 None
             }
         });

@@ -9,10 +9,10 @@ use supercheck_core::rpc::SupervisorCall;
 use supercheck_engine::{Call, CallFailure, ProbeTicket};
 
 use super::{Listener, Timer};
-use crate::exchange::{BodySink, Exchange, ExchangeError, Phase, Progress};
-use crate::probe::net;
-use crate::supervisor::client::{self, CallError};
-use crate::supervisor::process_list::{self, ProcessListSink};
+use supercheck_runtime::exchange::{BodySink, Exchange, ExchangeError, Phase, Progress};
+use supercheck_runtime::probe::net;
+use supercheck_runtime::supervisor::client::{self, CallError};
+use supercheck_runtime::supervisor::process_list::{self, ProcessListSink};
 
 /// What a socket task is for.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub(super) struct Task {
     pub kind: TaskKind,
     pub timeout: Duration,
     /// Its deadline on the timer queue, cancelled when the task ends first.
-    pub deadline: crate::timers::TimerId,
+    pub deadline: supercheck_runtime::timers::TimerId,
 }
 
 /// A call's failure as the engine sees it: the fault code, if any, and the text.
@@ -166,14 +166,14 @@ impl Listener {
         let phase = task.exchange.phase();
         match task.kind {
             TaskKind::Probe { ticket, .. } => {
-                let after = crate::clock::core_duration(task.timeout);
+                let after = supercheck_runtime::clock::core_duration(task.timeout);
                 self.probe_done(ticket, net::timeout_verdict(phase, after));
             }
             other => self.call_ended(other, Err(CallError::Timeout(phase))),
         }
     }
 
-    fn task_done(&mut self, kind: TaskKind, response: crate::exchange::Response) {
+    fn task_done(&mut self, kind: TaskKind, response: supercheck_runtime::exchange::Response) {
         match kind {
             TaskKind::Probe { ticket, judge } => {
                 let verdict = judge.judge(&response);
@@ -196,7 +196,7 @@ impl Listener {
             }
             TaskKind::Probe { ticket, judge } => {
                 if let Some(detail) = net::tls_detail(&error) {
-                    crate::log_line!(self.log, "{}: https: {detail}", ticket.target);
+                    supercheck_runtime::log_line!(self.log, "{}: https: {detail}", ticket.target);
                 }
                 let verdict = net::failure_verdict(&error, &judge);
                 self.probe_done(ticket, verdict);

@@ -14,9 +14,9 @@ pub mod webhook;
 
 use std::time::{Duration, Instant};
 
-use crate::log::Logger;
 use sendmail::Mailer;
 use supercheck_engine::with_summary;
+use supercheck_runtime::log::Logger;
 use throttle::{Decision, Throttle};
 use webhook::{Payload, Webhook};
 
@@ -43,7 +43,7 @@ impl Notifier {
             tool,
             mailer,
             webhook,
-            throttle: Throttle::new(crate::clock::core_duration(window)),
+            throttle: Throttle::new(supercheck_runtime::clock::core_duration(window)),
             log,
         }
     }
@@ -61,7 +61,7 @@ impl Notifier {
     /// [`Self::problem`] at a given instant.
     pub fn problem_at(&mut self, process: &str, subject: &str, body: &str, now: Instant) {
         if !self.sends() {
-            crate::log_line!(
+            supercheck_runtime::log_line!(
                 self.log,
                 "not mailed (no -m or --webhook): Subject: {subject}"
             );
@@ -69,13 +69,13 @@ impl Notifier {
         }
         match self
             .throttle
-            .on_problem(process, crate::clock::to_core(now))
+            .on_problem(process, supercheck_runtime::clock::to_core(now))
         {
             Decision::Send { suppressed } => {
                 let body = with_summary(body, process, suppressed);
                 self.deliver("alert", process, subject, &body, suppressed);
             }
-            Decision::Suppress => crate::log_detail!(
+            Decision::Suppress => supercheck_runtime::log_detail!(
                 self.log,
                 "notification for {process} suppressed (one per window): {subject}"
             ),
@@ -94,7 +94,7 @@ impl Notifier {
         }
         if let Some(suppressed) = self
             .throttle
-            .on_healthy(process, crate::clock::to_core(now))
+            .on_healthy(process, supercheck_runtime::clock::to_core(now))
         {
             let subject = format!("{}: {process} recovered", self.tool);
             let body = with_summary(
@@ -118,7 +118,7 @@ impl Notifier {
     }
 
     fn deliver(&self, kind: &str, process: &str, subject: &str, body: &str, suppressed: u32) {
-        crate::log_line!(self.log, "notifying ({kind}): Subject: {subject}");
+        supercheck_runtime::log_line!(self.log, "notifying ({kind}): Subject: {subject}");
         if let Some(mailer) = &self.mailer {
             mailer.send(subject, body, &self.log);
         }

@@ -11,8 +11,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::log::Logger;
 use supercheck_core::json::health::UtcDateTime;
+use supercheck_runtime::log::Logger;
 
 /// The longest a sendmail program may run before it is killed.
 pub const SENDMAIL_BUDGET: Duration = Duration::from_secs(30);
@@ -63,11 +63,15 @@ impl Mailer {
         let spawned = std::thread::Builder::new()
             .name("sendmail".into())
             .spawn(move || match run(&argv, &message) {
-                Ok(status) => crate::log_detail!(thread_log, "mail handed to {argv:?}: {status}"),
-                Err(e) => crate::log_line!(thread_log, "mail through {argv:?} failed: {e}"),
+                Ok(status) => {
+                    supercheck_runtime::log_detail!(thread_log, "mail handed to {argv:?}: {status}")
+                }
+                Err(e) => {
+                    supercheck_runtime::log_line!(thread_log, "mail through {argv:?} failed: {e}")
+                }
             });
         if let Err(e) = spawned {
-            crate::log_line!(log, "cannot start the mail thread: {e}");
+            supercheck_runtime::log_line!(log, "cannot start the mail thread: {e}");
         }
     }
 }

@@ -1,5 +1,5 @@
 //! At most one message per process per window: the engine's throttle
-//! ([`supercheck_engine::throttle`]), on the core's clock ([`crate::clock`]).
+//! ([`supercheck_engine::throttle`]), on the core's clock ([`supercheck_runtime::clock`]).
 
 pub use supercheck_engine::throttle::{Decision, Throttle};
 

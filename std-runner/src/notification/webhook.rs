@@ -8,8 +8,8 @@ use std::time::Duration;
 use supercheck_core::json::write_json_string;
 use supercheck_core::wire::Writer;
 
-use crate::log::Logger;
 use crate::superlance::url_probe::HttpUrl;
+use supercheck_runtime::log::Logger;
 
 /// Connect, write and read timeout of one POST.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -101,11 +101,13 @@ impl Webhook {
         let spawned = std::thread::Builder::new()
             .name("webhook".into())
             .spawn(move || match post(&url, &body) {
-                Ok(status) => crate::log_detail!(thread_log, "webhook {raw}: {status}"),
-                Err(e) => crate::log_line!(thread_log, "webhook {raw} failed: {e}"),
+                Ok(status) => {
+                    supercheck_runtime::log_detail!(thread_log, "webhook {raw}: {status}")
+                }
+                Err(e) => supercheck_runtime::log_line!(thread_log, "webhook {raw} failed: {e}"),
             });
         if let Err(e) = spawned {
-            crate::log_line!(log, "cannot start the webhook thread: {e}");
+            supercheck_runtime::log_line!(log, "cannot start the webhook thread: {e}");
         }
     }
 }

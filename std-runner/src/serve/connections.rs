@@ -10,7 +10,7 @@ use mio::{Interest, Token};
 use super::routes::{self, Effect};
 use super::{MAX_BODY, Server, Timer};
 use crate::frontend::server::{self, Connection, ReadOutcome, WriteOutcome};
-use crate::log_line;
+use supercheck_runtime::log_line;
 
 impl Server {
     /// The listening socket is readable: accept every waiting connection.
@@ -26,7 +26,7 @@ impl Server {
                 }
             };
             if self.connections.len() >= self.frontend.max_connections {
-                crate::log_detail!(self.log, "{peer} refused: too many connections");
+                supercheck_runtime::log_detail!(self.log, "{peer} refused: too many connections");
                 Connection::write_best_effort(
                     &mut stream,
                     &server::error_reply(503, &[("Retry-After", "1")]),
@@ -62,7 +62,7 @@ impl Server {
                 ReadOutcome::Pending => return,
                 ReadOutcome::Closed => return self.close_connection(token),
                 ReadOutcome::Refused(status) => {
-                    crate::log_detail!(self.log, "request refused: {status}");
+                    supercheck_runtime::log_detail!(self.log, "request refused: {status}");
                     server::error_reply(status, &[])
                 }
                 ReadOutcome::Request(request) => {

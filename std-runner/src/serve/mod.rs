@@ -49,12 +49,12 @@ use self::probe::Probe;
 use self::registry::Registry;
 use self::resolve::Resolver;
 use self::store::Store;
-use crate::exchange::ReadBuffer;
 use crate::frontend::FrontendConfig;
 use crate::frontend::server::Connection;
-use crate::log::Logger;
-use crate::log_line;
-use crate::timers::Timers;
+use supercheck_runtime::exchange::ReadBuffer;
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::log_line;
+use supercheck_runtime::timers::Timers;
 
 const LISTEN: Token = Token(0);
 const SIGNALS: Token = Token(1);

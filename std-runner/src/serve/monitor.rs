@@ -34,7 +34,7 @@ use supercheck_core::time::Instant as CoreInstant;
 use super::spec::MonitorSpec;
 use crate::frontend::state::unix_now;
 use crate::superlance::url_probe::HttpUrl;
-use crate::timers::TimerId;
+use supercheck_runtime::timers::TimerId;
 
 /// Probe results kept per monitor for `info` and the API.
 pub const HISTORY: usize = 10;

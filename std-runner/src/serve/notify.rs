@@ -15,10 +15,10 @@ use std::time::Instant;
 use supercheck_core::health::State;
 
 use super::monitor::{Monitor, Transition, state_name};
-use crate::log::Logger;
 use crate::notification::sendmail::{Mailer, hostname};
 use crate::notification::throttle::{Decision, Throttle};
 use crate::notification::webhook::{Payload, Webhook};
+use supercheck_runtime::log::Logger;
 
 /// The `tool` of webhook payloads and the mail subject prefix.
 pub const TOOL: &str = "supercheck-serve";
@@ -45,7 +45,9 @@ impl Notifier {
                 .unwrap_or_else(|| format!("supercheck@{}", hostname())),
             mail_to: config.mail_to.clone(),
             webhooks: config.webhooks.clone(),
-            throttle: Throttle::new(crate::clock::core_duration(config.notify_window)),
+            throttle: Throttle::new(supercheck_runtime::clock::core_duration(
+                config.notify_window,
+            )),
             log,
         }
     }
@@ -101,16 +103,19 @@ impl Notifier {
             .collect();
         let mailing = self.sendmail.is_some() && !recipients.is_empty();
         if !mailing && hooks.is_empty() {
-            crate::log_detail!(self.log, "not notified (no target): Subject: {subject}");
+            supercheck_runtime::log_detail!(
+                self.log,
+                "not notified (no target): Subject: {subject}"
+            );
             return;
         }
-        let suppressed = match self
-            .throttle
-            .on_problem(&format!("{name}\0{to}"), crate::clock::to_core(now))
-        {
+        let suppressed = match self.throttle.on_problem(
+            &format!("{name}\0{to}"),
+            supercheck_runtime::clock::to_core(now),
+        ) {
             Decision::Send { suppressed } => suppressed,
             Decision::Suppress => {
-                crate::log_line!(
+                supercheck_runtime::log_line!(
                     self.log,
                     "notification suppressed (one per monitor and state per window): {subject}"
                 );
@@ -124,7 +129,7 @@ impl Notifier {
                 "{body}\n{suppressed} more {to} notifications for {name} were suppressed since the previous one.\n"
             )
         };
-        crate::log_line!(self.log, "notifying: Subject: {subject}");
+        supercheck_runtime::log_line!(self.log, "notifying: Subject: {subject}");
         if let (Some(command), false) = (&self.sendmail, recipients.is_empty()) {
             let mailer = Mailer {
                 argv: command.split_whitespace().map(str::to_string).collect(),
@@ -147,7 +152,7 @@ impl Notifier {
                     },
                     &self.log,
                 ),
-                Err(e) => crate::log_line!(self.log, "webhook {hook}: {e}"),
+                Err(e) => supercheck_runtime::log_line!(self.log, "webhook {hook}: {e}"),
             }
         }
     }

@@ -1,5 +1,5 @@
 //! One probe of one monitor on the server's loop: an optional name lookup,
-//! then a `GET` over a non-blocking stream ([`crate::exchange`]), bounded by
+//! then a `GET` over a non-blocking stream ([`supercheck_runtime::exchange`]), bounded by
 //! the monitor's timeout. Only the status code matters; the body is read and
 //! dropped (at most [`MAX_BODY`] bytes: a larger one fails the probe).
 
@@ -13,10 +13,10 @@ use supercheck_core::wire::Writer;
 
 use super::monitor::Outcome;
 use super::spec::MonitorSpec;
-use crate::endpoint::{Connect, Endpoint, Stream};
-use crate::exchange::{BodySink, Exchange, ExchangeError, Phase};
 use crate::superlance::url_probe::HttpUrl;
-use crate::timers::TimerId;
+use supercheck_runtime::endpoint::{Connect, Endpoint, Stream};
+use supercheck_runtime::exchange::{BodySink, Exchange, ExchangeError, Phase};
+use supercheck_runtime::timers::TimerId;
 
 /// The most body bytes a probe reads.
 pub const MAX_BODY: u64 = 1024 * 1024;
@@ -106,7 +106,10 @@ pub fn exchange_failed(error: &ExchangeError, duration: Duration) -> Outcome {
     Outcome {
         code: 0,
         problem: Some(error.to_string()),
-        verdict: crate::probe::net::failure_verdict(error, &crate::probe::net::Judge::Connect),
+        verdict: supercheck_runtime::probe::net::failure_verdict(
+            error,
+            &supercheck_runtime::probe::net::Judge::Connect,
+        ),
         duration,
     }
 }

@@ -15,8 +15,8 @@ use super::monitor::{Outcome, state_name};
 use super::probe::{self, Probe, Stage};
 use super::resolve;
 use super::{Server, Timer};
-use crate::exchange::Progress;
-use crate::log_line;
+use supercheck_runtime::exchange::Progress;
+use supercheck_runtime::log_line;
 
 impl Server {
     fn core_now(&self) -> CoreInstant {
@@ -217,7 +217,7 @@ impl Server {
             return; // paused, removed or re-registered meanwhile
         };
         let transition = monitor.observe(now, &outcome);
-        crate::log_detail!(
+        supercheck_runtime::log_detail!(
             self.log,
             "{}: {} in {:?}: {}",
             monitor.spec.name,

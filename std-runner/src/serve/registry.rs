@@ -9,7 +9,7 @@ use std::fmt;
 use super::monitor::{Monitor, Saved};
 use super::spec::{MonitorSpec, SpecError};
 use super::store::{Store, StoreError};
-use crate::timers::TimerId;
+use supercheck_runtime::timers::TimerId;
 
 /// Why a change was refused.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use super::{api, healthchecker};
 use crate::frontend::server::{Request, reply_bytes};
 use crate::frontend::state::{CheckRecord, ProcessRecord, Record};
 use crate::frontend::{FrontendConfig, health, metrics, page};
-use crate::timers::TimerId;
+use supercheck_runtime::timers::TimerId;
 
 /// What a handled request changes in the probe schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,11 +13,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use supercheck_core::event::LenMode;
 
 use crate::cli::crashmail::CrashmailOptions;
-use crate::log::Logger;
-use crate::log_line;
 use crate::notification::Notifier;
 use supercheck_engine::ACK_AND_READY;
 use supercheck_engine::input::{EventInput, Incoming};
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::log_line;
 
 /// Exit status when the event stream is lost (supervisord restarts us in step).
 pub const LOST_STATUS: u8 = 1;
@@ -45,7 +45,7 @@ pub fn crash_message(
 /// `YYYY-mm-dd HH:MM:SS,mmm` in UTC (superlance's `get_asctime`, in local time there).
 fn crash_time(at: SystemTime) -> String {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let date = crate::log::timestamp(at).replace('/', "-");
+    let date = supercheck_runtime::log::timestamp(at).replace('/', "-");
     format!("{date},{:03}", since.subsec_millis())
 }
 
@@ -112,9 +112,12 @@ fn handle(options: &CrashmailOptions, notifier: &mut Notifier, log: &Logger, inc
         } => {
             let ns = format!("{group}:{name}");
             if expected {
-                crate::log_detail!(log, "{ns} exited as expected (pid {pid})");
+                supercheck_runtime::log_detail!(log, "{ns} exited as expected (pid {pid})");
             } else if !options.selects(&group, &name) {
-                crate::log_detail!(log, "{ns} crashed (pid {pid}); not selected by -p");
+                supercheck_runtime::log_detail!(
+                    log,
+                    "{ns} crashed (pid {pid}); not selected by -p"
+                );
             } else {
                 log_line!(log, "{ns} exited unexpectedly (pid {pid})");
                 let (subject, body) = crash_message(

@@ -20,9 +20,9 @@ use supercheck_core::process::ProcessState;
 use super::transport::Transport;
 use super::url_probe::{Expect, HttpUrl, attempts_for, probe};
 use crate::custom::{Check, ProcessInfo};
-use crate::log::Logger;
-use crate::log_line;
 use crate::notification::Notifier;
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::log_line;
 
 /// superlance's pause between attempts (`retry_time`, hard-coded there too).
 pub const RETRY_PAUSE: Duration = Duration::from_secs(10);
@@ -176,7 +176,7 @@ impl HttpokCheck {
         );
         let verdict = outcome.verdict;
         match (verdict, &outcome.detail) {
-            (Verdict::Pass, _) => crate::log_detail!(self.log, "{}: ok", self.raw_url),
+            (Verdict::Pass, _) => supercheck_runtime::log_detail!(self.log, "{}: ok", self.raw_url),
             (other, Some(detail)) => log_line!(self.log, "{}: {other}: {detail}", self.raw_url),
             (other, None) => log_line!(self.log, "{}: {other}", self.raw_url),
         }

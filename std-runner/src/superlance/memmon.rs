@@ -9,11 +9,11 @@ use std::time::Duration;
 use supercheck_core::check::verdict::{CheckError, FailReason, Verdict};
 
 use crate::custom::{Check, ProcessInfo};
-use crate::log::Logger;
-use crate::log_line;
 use crate::notification::Notifier;
 use crate::notification::sendmail::rfc5322_date;
-use crate::procfs::Procfs;
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::log_line;
+use supercheck_runtime::procfs::Procfs;
 
 /// The limits, by precedence: a program's (`-p`), then its group's (`-g`),
 /// then the catch-all (`-a`). Sizes in bytes.
@@ -143,7 +143,7 @@ impl Check for MemmonCheck {
             Err(_) => return Verdict::Error(CheckError::ProcessVanished),
         };
         let rss_bytes = rss_kib.saturating_mul(1024);
-        crate::log_detail!(
+        supercheck_runtime::log_detail!(
             self.log,
             "{}: RSS {rss_bytes} bytes, limit {limit} ({rule:?})",
             process.namespec()

@@ -30,12 +30,12 @@ use crate::cli::superlance::{
 use crate::custom::CustomCheck;
 use crate::listener::Listener;
 use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
-use crate::log::Logger;
 use crate::notification::Notifier;
 use crate::notification::sendmail::Mailer;
 use crate::notification::throttle::DEFAULT_WINDOW;
 use crate::notification::webhook::Webhook;
-use crate::supervisor::url::ServerUrl;
+use supercheck_runtime::log::Logger;
+use supercheck_runtime::supervisor::url::ServerUrl;
 
 /// Exit status of a refused command line (getopt's `usage()` in superlance).
 pub const USAGE_STATUS: u8 = 255;
@@ -115,7 +115,7 @@ fn crashmail_main(args: &[String]) -> u8 {
             return USAGE_STATUS;
         }
     };
-    crate::log_line!(
+    supercheck_runtime::log_line!(
         log,
         "starting: notifying crashes of {}{}",
         if options.any {
@@ -288,7 +288,7 @@ pub fn memmon_config(o: MemmonOptions) -> Result<Option<ListenerConfig>, String>
         Selection::AnyOf(specs)
     };
     let log = Logger::new("memmon", false);
-    crate::log_line!(
+    supercheck_runtime::log_line!(
         log,
         "limits in bytes: programs {:?}, groups {:?}, any {:?}{}",
         o.programs,

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::time::Instant;
 
 #[cfg(feature = "tls")]
-use crate::tls::{TlsClient, TlsStream};
+use supercheck_runtime::tls::{TlsClient, TlsStream};
 
 /// The transport of a probe, fixed at start-up.
 #[derive(Clone, Debug)]
@@ -129,7 +129,7 @@ impl Write for Conn {
 /// The verdict and log detail of a TLS failure inside an I/O error.
 #[cfg(feature = "tls")]
 pub fn tls_failure(e: &io::Error) -> Option<(supercheck_core::check::verdict::Verdict, String)> {
-    crate::tls::TlsFailure::of(e).map(|f| (f.verdict(), f.detail.clone()))
+    supercheck_runtime::tls::TlsFailure::of(e).map(|f| (f.verdict(), f.detail.clone()))
 }
 
 /// Without TLS there are no TLS failures.
@@ -162,7 +162,7 @@ pub fn for_url(
     #[cfg(feature = "tls")]
     {
         let client = TlsClient::new(ca_file).map_err(|e| e.to_string())?;
-        let name = crate::tls::server_name(&url.host).map_err(|e| e.to_string())?;
+        let name = supercheck_runtime::tls::server_name(&url.host).map_err(|e| e.to_string())?;
         Ok(Transport::Tls { client, name })
     }
     #[cfg(not(feature = "tls"))]
@@ -176,13 +176,13 @@ pub fn for_url(
 }
 
 /// Logs what an https probe trusts, once at start-up.
-pub fn log_trust(transport: &Transport, log: &crate::log::Logger) {
+pub fn log_trust(transport: &Transport, log: &supercheck_runtime::log::Logger) {
     match transport {
         Transport::Plain => {
             let _ = log;
         }
         #[cfg(feature = "tls")]
-        Transport::Tls { client, name } => crate::log_line!(
+        Transport::Tls { client, name } => supercheck_runtime::log_line!(
             log,
             "https: verifying certificates for {} against {}",
             name.to_str(),

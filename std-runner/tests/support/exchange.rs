@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token};
-use supercheck::exchange::{Exchange, Progress, ReadBuffer};
+use supercheck_runtime::exchange::{Exchange, Progress, ReadBuffer};
 
 /// Runs `exchange` on `poll` until it ends (10 s at most).
 pub fn drive(poll: &mut Poll, mut exchange: Exchange) -> (Exchange, Progress) {

@@ -12,7 +12,7 @@ use supercheck_core::check::spec::{FileSpec, MemorySpec};
 use supercheck_core::check::verdict::{CheckError, FileProblem, Verdict};
 use supercheck_core::time::Instant;
 
-use crate::heartbeat;
+use crate::heartbeat_file;
 use crate::procfs::{ProcStat, Procfs};
 
 /// One `/proc` snapshot per tick, taken only if a cumulative memory check
@@ -72,8 +72,10 @@ pub fn heartbeat_path(spec: &FileSpec<'_>, group: &str, name: &str, pid: u32) ->
         None => {
             let root = spec
                 .root_dir
-                .map_or_else(heartbeat::default_root_dir, |d| PathBuf::from(d.as_str()));
-            heartbeat::default_path(&root, group, name, pid)
+                .map_or_else(heartbeat_file::default_root_dir, |d| {
+                    PathBuf::from(d.as_str())
+                });
+            heartbeat_file::default_path(&root, group, name, pid)
         }
     }
 }
@@ -158,7 +160,10 @@ mod tests {
     fn default_heartbeat_path_is_root_group_name_pid() {
         let spec = FileSpec::from_secs(30).unwrap();
         let path = heartbeat_path(&spec, "web", "web_1", 42);
-        assert_eq!(path, heartbeat::default_root_dir().join("web-web_1-42"));
+        assert_eq!(
+            path,
+            heartbeat_file::default_root_dir().join("web-web_1-42")
+        );
     }
 
     #[test]
