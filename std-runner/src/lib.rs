@@ -10,7 +10,6 @@ pub mod demo_service;
 pub mod frontend;
 pub mod install;
 pub mod listener;
-pub mod notification;
 pub mod notify;
 pub mod serve;
 pub mod superlance;

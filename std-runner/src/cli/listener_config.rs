@@ -12,7 +12,7 @@ use supercheck_core::event::LenMode;
 
 use crate::frontend::{FrontendConfig, HealthCodes};
 use crate::listener::config::{CheckPlan, ListenerConfig, NotifyConfig};
-use crate::notification::webhook::Webhook;
+use supercheck_notification::webhook::Webhook;
 
 /// Builds the listener's configuration from `tool`'s parsed flags.
 ///

@@ -126,7 +126,7 @@ pub struct Listener {
     /// The HTTP frontend, with `--listen`.
     frontend: Option<crate::frontend::server::Server>,
     /// Mail and webhook on restarts, give-ups and recoveries (`--mail-to`, `--webhook`).
-    notifier: Option<crate::notification::Notifier>,
+    notifier: Option<supercheck_notification::Notifier>,
     /// The heartbeat check's socket and trackers.
     heartbeat: Option<heartbeat::HeartbeatReceiver>,
 }
@@ -142,7 +142,7 @@ impl Listener {
         let notifier = config.notify.as_ref().map(|n| notify::notifier(n, &log));
         let sends = notifier
             .as_ref()
-            .is_some_and(crate::notification::Notifier::sends);
+            .is_some_and(supercheck_notification::Notifier::sends);
         let engine = Engine::new(config.engine_config(sends))
             .map_err(|e: PolicyError| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let poll = Poll::new()?;

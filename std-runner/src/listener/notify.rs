@@ -5,9 +5,9 @@
 //! healthy again, throttled per process); the [`Notifier`] only delivers.
 
 use crate::listener::config::NotifyConfig;
-use crate::notification::Notifier;
-use crate::notification::sendmail::Mailer;
-use crate::notification::webhook::Webhook;
+use supercheck_notification::Notifier;
+use supercheck_notification::sendmail::Mailer;
+use supercheck_notification::webhook::Webhook;
 use supercheck_runtime::log::Logger;
 
 /// The notifier for these settings. The settings were checked when the

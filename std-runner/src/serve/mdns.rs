@@ -33,7 +33,7 @@ pub fn advertise(bind: IpAddr, port: u16) -> Result<Advertisement, mdns_sd::Erro
     let daemon = ServiceDaemon::new()?;
     let host = format!(
         "{}.local.",
-        crate::notification::sendmail::hostname()
+        supercheck_notification::sendmail::hostname()
             .split('.')
             .next()
             .unwrap_or("localhost")

@@ -1,5 +1,5 @@
 //! Notifications of state transitions: mail through a sendmail program and
-//! webhook POSTs, reusing [`crate::notification`]'s transports and throttle.
+//! webhook POSTs, reusing [`supercheck_notification`]'s transports and throttle.
 //!
 //! Every transition (into HEALTHY, DEGRADED or UNHEALTHY; never into
 //! UNKNOWN) is announced to the monitor's own targets plus the server-wide
@@ -15,9 +15,9 @@ use std::time::Instant;
 use supercheck_core::health::State;
 
 use super::monitor::{Monitor, Transition, state_name};
-use crate::notification::sendmail::{Mailer, hostname};
-use crate::notification::throttle::{Decision, Throttle};
-use crate::notification::webhook::{Payload, Webhook};
+use supercheck_notification::sendmail::{Mailer, hostname};
+use supercheck_notification::throttle::{Decision, Throttle};
+use supercheck_notification::webhook::{Payload, Webhook};
 use supercheck_runtime::log::Logger;
 
 /// The `tool` of webhook payloads and the mail subject prefix.

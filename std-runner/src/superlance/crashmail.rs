@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use supercheck_core::event::LenMode;
 
 use crate::cli::crashmail::CrashmailOptions;
-use crate::notification::Notifier;
+use supercheck_notification::Notifier;
 use supercheck_engine::ACK_AND_READY;
 use supercheck_engine::input::{EventInput, Incoming};
 use supercheck_runtime::log::Logger;

@@ -20,7 +20,7 @@ use supercheck_core::process::ProcessState;
 use super::transport::Transport;
 use super::url_probe::{Expect, HttpUrl, attempts_for, probe};
 use crate::custom::{Check, ProcessInfo};
-use crate::notification::Notifier;
+use supercheck_notification::Notifier;
 use supercheck_runtime::log::Logger;
 use supercheck_runtime::log_line;
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use supercheck_core::check::verdict::{CheckError, FailReason, Verdict};
 
 use crate::custom::{Check, ProcessInfo};
-use crate::notification::Notifier;
-use crate::notification::sendmail::rfc5322_date;
+use supercheck_notification::Notifier;
+use supercheck_notification::sendmail::rfc5322_date;
 use supercheck_runtime::log::Logger;
 use supercheck_runtime::log_line;
 use supercheck_runtime::procfs::Procfs;

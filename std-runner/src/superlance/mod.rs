@@ -7,7 +7,7 @@
 //! - `memmon`: each selected process's RSS against its limit ([`memmon`]).
 //!
 //! Notifications (`-m`, `-s`, `-n`, `-u`, `--webhook`) go through
-//! [`crate::notification`]: mail by a sendmail program and/or a JSON webhook,
+//! [`supercheck_notification`]: mail by a sendmail program and/or a JSON webhook,
 //! at most one per process per ten minutes.
 
 pub mod crashmail;
@@ -30,10 +30,10 @@ use crate::cli::superlance::{
 use crate::custom::CustomCheck;
 use crate::listener::Listener;
 use crate::listener::config::{CheckPlan, ListenerConfig, Selection};
-use crate::notification::Notifier;
-use crate::notification::sendmail::Mailer;
-use crate::notification::throttle::DEFAULT_WINDOW;
-use crate::notification::webhook::Webhook;
+use supercheck_notification::Notifier;
+use supercheck_notification::sendmail::Mailer;
+use supercheck_notification::throttle::DEFAULT_WINDOW;
+use supercheck_notification::webhook::Webhook;
 use supercheck_runtime::log::Logger;
 use supercheck_runtime::supervisor::url::ServerUrl;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use supercheck_core::json::write_json_string;
 use supercheck_core::wire::Writer;
 
-use crate::superlance::url_probe::HttpUrl;
+use supercheck_wire::http_url::HttpUrl;
 use supercheck_runtime::log::Logger;
 
 /// Connect, write and read timeout of one POST.

@@ -7,6 +7,15 @@
 //! one counts the events suppressed meanwhile) and one "recovered" message
 //! after an alert. Sending happens on short-lived threads, never on the
 //! caller's.
+//!
+//! The listener, `serve` and the superlance tools all send through it. (The
+//! `supercheck notify` command is another thing: it bumps heartbeat files.)
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`sendmail`] | a message piped to a sendmail program, with a timeout |
+//! | [`webhook`] | a JSON POST to an `http://` URL |
+//! | [`throttle`] | the engine's one-message-per-window rule on the monotonic clock |
 
 pub mod sendmail;
 pub mod throttle;
