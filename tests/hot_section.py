@@ -18,10 +18,10 @@ import sys
 # Functions every healthy tick runs, by their path (legacy mangling keeps each
 # identifier in plain text). LTO may inline others; these survive as symbols.
 TICK_PATH = [
-    "supercheck::listener::Listener::run",
-    "supercheck::listener::Listener::carry_out",
-    "supercheck::listener::Listener::probe_done",
-    "supercheck::listener::Listener::on_stdin",
+    "supercheck_listener::driver::Listener::run",
+    "supercheck_listener::driver::Listener::carry_out",
+    "supercheck_listener::driver::Listener::probe_done",
+    "supercheck_listener::driver::Listener::on_stdin",
     "supercheck_engine::engine::Engine::advance",
     "supercheck_engine::engine::Engine::acknowledge",
     "supercheck_engine::engine::Engine::poll_timeout",

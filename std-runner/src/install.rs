@@ -7,8 +7,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::cli::superlance::SuperlanceTool;
-use crate::cli::tool::Tool;
+use supercheck_cmdline::superlance::SuperlanceTool;
+use supercheck_cmdline::tool::Tool;
 
 /// Every name supercheck answers to as a drop-in.
 pub fn drop_in_names() -> impl Iterator<Item = &'static str> {

@@ -9,13 +9,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, Command, value_parser};
-use supercheck::cli::drop_in;
-use supercheck::cli::listener_config::listener_config;
-use supercheck::cli::plan::ProcessEnv;
-use supercheck::cli::superlance::SuperlanceTool;
-use supercheck::cli::tool::Tool;
-use supercheck::demo_service::DemoService;
-use supercheck::listener::Listener;
+use supercheck_cmdline::drop_in;
+use supercheck_cmdline::plan::ProcessEnv;
+use supercheck_cmdline::superlance::SuperlanceTool;
+use supercheck_cmdline::tool::Tool;
+use supercheck_listener::Listener;
+use supercheck_listener::command_line::listener_config;
+
+mod demo_service;
+mod install;
+mod notify_command;
+
+use demo_service::DemoService;
 
 fn demo_service_command() -> Command {
     Command::new("demo-service")
@@ -65,15 +70,15 @@ fn supercheck_command() -> Command {
              `supercheck <check> ...` (and `supercheck httpok|memmon|crashmail ...`) is the same. \
              `supercheck install-links DIR` creates the links.",
         )
-        .after_long_help(supercheck::cli::manual::SUPERCHECK)
+        .after_long_help(supercheck_cmdline::manual::SUPERCHECK)
         .propagate_version(true)
         .subcommand_required(true);
     for tool in Tool::ALL {
         cmd = cmd.subcommand(drop_in::command(tool, tool.subcommand()));
     }
     cmd.subcommand(demo_service_command())
-        .subcommand(supercheck::notify::command())
-        .subcommand(supercheck::serve::cli::command())
+        .subcommand(notify_command::command())
+        .subcommand(supercheck_serve::cli::command())
         .subcommand(install_links_command())
 }
 
@@ -103,14 +108,14 @@ fn install_links(m: &clap::ArgMatches) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match supercheck::install::install_links(&dir, &binary, m.get_flag("force")) {
+    match install::install_links(&dir, &binary, m.get_flag("force")) {
         Ok(links) => {
             for link in links {
                 match link {
-                    supercheck::install::Linked::Created(path) => {
+                    install::Linked::Created(path) => {
                         println!("linked {}", path.display())
                     }
-                    supercheck::install::Linked::AlreadyThere(path) => {
+                    install::Linked::AlreadyThere(path) => {
                         println!("already linked {}", path.display())
                     }
                 }
@@ -155,7 +160,7 @@ fn superlance_main(tool: SuperlanceTool, args: &[OsString]) -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    ExitCode::from(supercheck::superlance::main(tool, &args))
+    ExitCode::from(supercheck_superlance::main(tool, &args))
 }
 
 /// Whether the binary runs under its own name (not a drop-in name).
@@ -170,9 +175,10 @@ fn as_called(mut args: Vec<OsString>) -> Vec<OsString> {
         .first()
         .and_then(|a| a.to_str())
         .unwrap_or("supercheck");
-    let names_drop_in = args.get(1).and_then(|a| a.to_str()).is_some_and(|name| {
-        !name.contains('/') && supercheck::install::drop_in_names().any(|n| n == name)
-    });
+    let names_drop_in = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|name| !name.contains('/') && install::drop_in_names().any(|n| n == name));
     if program_is_supercheck(program) && names_drop_in {
         args.remove(0);
     }
@@ -204,7 +210,7 @@ fn main() -> ExitCode {
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        return supercheck::serve::main(&rest);
+        return supercheck_serve::main(&rest);
     }
     if let Some(tool) = Tool::from_program_path(program) {
         let name = tool.program_name().unwrap_or("supercheck");
@@ -232,7 +238,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(("notify", m)) => supercheck::notify::main(m),
+        Some(("notify", m)) => notify_command::main(m),
         Some(("install-links", m)) => install_links(m),
         Some((sub, m)) => match Tool::from_subcommand(sub) {
             Some(tool) => run_listener(tool, "supercheck", m),

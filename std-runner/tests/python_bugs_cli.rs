@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bug_support::config;
 use bug_support::driven::{Driven, run};
-use supercheck::cli::tool::Tool;
+use supercheck_cmdline::tool::Tool;
 use supercheck_core::check::spec::CheckSpec;
 
 /// Bug 1: "xmlrpc CLI is unusable: every target key is passed (as None), so

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use bug_support::config;
-use supercheck::cli::tool::Tool;
+use supercheck_cmdline::tool::Tool;
 use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::{CheckSpec, HttpSpec, XmlRpcSpec};
 use supercheck_core::check::verdict::{FailReason, Verdict};

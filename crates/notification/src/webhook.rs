@@ -8,8 +8,8 @@ use std::time::Duration;
 use supercheck_core::json::write_json_string;
 use supercheck_core::wire::Writer;
 
-use supercheck_wire::http_url::HttpUrl;
 use supercheck_runtime::log::Logger;
+use supercheck_wire::http_url::HttpUrl;
 
 /// Connect, write and read timeout of one POST.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);

@@ -14,11 +14,11 @@ pub mod driven;
 pub mod proxy;
 pub mod sections;
 
-use supercheck::cli::drop_in;
-use supercheck::cli::listener_config::listener_config;
-use supercheck::cli::plan::{ConfigError, Env};
-use supercheck::cli::tool::Tool;
-use supercheck::listener::config::ListenerConfig;
+use supercheck_cmdline::drop_in;
+use supercheck_cmdline::plan::{ConfigError, Env};
+use supercheck_cmdline::tool::Tool;
+use supercheck_listener::command_line::listener_config;
+use supercheck_listener::config::ListenerConfig;
 
 /// The environment supervisord gives a listener of pool `checks`.
 pub struct ListenerEnv;
