@@ -9,9 +9,12 @@
 //! passes. Each connection carries one request (`Connection: close`).
 //!
 //! The pieces: [`state`] is what the listener records for the frontend;
-//! [`server`] reads requests and writes replies on one connection; [`health`],
+//! [`server`] reads requests and writes replies on one connection;
+//! [`clients`] accepts connections under a cap and gives each a deadline
+//! (`serve` uses it too); [`health`],
 //! [`metrics`] and [`page`] render the documents (the listener renders `/env`).
 
+pub mod clients;
 pub mod health;
 pub mod metrics;
 pub mod page;

@@ -3,7 +3,6 @@
 //! closes. Nothing here blocks: every read and write stops at `WouldBlock`
 //! and goes on at the next readiness event.
 
-use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 
@@ -13,6 +12,7 @@ use supercheck_core::wire::Writer;
 
 use super::FrontendConfig;
 use super::health::HealthCache;
+use crate::clients::Clients;
 use supercheck_runtime::timers::TimerId;
 
 /// Headers a request may have: more get 431.
@@ -232,8 +232,8 @@ pub struct Server {
     pub config: FrontendConfig,
     /// The listening socket.
     pub socket: TcpListener,
-    /// Open connections by token.
-    pub connections: HashMap<usize, Connection>,
+    /// Its open connections.
+    pub clients: Clients,
     /// The cached `/health` answer.
     pub health: HealthCache,
 }
@@ -247,9 +247,14 @@ impl Server {
         let socket = TcpListener::bind(config.listen)
             .map_err(|e| io::Error::new(e.kind(), format!("--listen {}: {e}", config.listen)))?;
         Ok(Self {
+            clients: Clients::new(
+                config.max_connections,
+                config.client_timeout,
+                MAX_BODY,
+                "frontend: ",
+            ),
             config,
             socket,
-            connections: HashMap::new(),
             health: HealthCache::default(),
         })
     }

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`clock`] | one process-wide monotonic epoch, and the core's clock on it |
 //! | [`timers`] | the engine's deadline queue on [`std::time::Instant`] |
+//! | [`tokens`] | fresh mio tokens for sockets that come and go |
 //! | [`endpoint`] | non-blocking mio streams (TCP, unix, TLS) to an endpoint |
 //! | [`exchange`] | the wire's HTTP exchange on those streams |
 //! | [`tls`] | rustls clients, the non-blocking TLS stream, failures named (feature `tls`) |
@@ -28,3 +29,4 @@ pub mod supervisor;
 pub mod timers;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod tokens;

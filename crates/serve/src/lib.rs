@@ -50,11 +50,12 @@ use self::resolve::Resolver;
 use self::store::Store;
 use crate::config::ServeConfig;
 use supercheck_frontend::FrontendConfig;
-use supercheck_frontend::server::Connection;
+use supercheck_frontend::clients::Clients;
 use supercheck_runtime::exchange::ReadBuffer;
 use supercheck_runtime::log::Logger;
 use supercheck_runtime::log_line;
 use supercheck_runtime::timers::Timers;
+use supercheck_runtime::tokens::Tokens;
 
 const LISTEN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -106,7 +107,7 @@ pub struct Server {
     signals: Signals,
     socket: TcpListener,
     frontend: FrontendConfig,
-    connections: HashMap<usize, Connection>,
+    clients: Clients,
     timers: Timers<Timer>,
     probes: HashMap<usize, Probe>,
     /// Where every probe's reads land.
@@ -115,7 +116,8 @@ pub struct Server {
     resolver: Resolver,
     notifier: notify::Notifier,
     mdns: Option<mdns::Advertisement>,
-    next_token: usize,
+    /// Tokens of probes and client connections.
+    tokens: Tokens,
     epoch: Instant,
     started: f64,
 }
@@ -166,6 +168,12 @@ impl Server {
         frontend.ttl_pass = Duration::ZERO;
         frontend.ttl_fail = Duration::ZERO;
         frontend.max_connections = config.max_connections;
+        let clients = Clients::new(
+            config.max_connections,
+            frontend.client_timeout,
+            MAX_BODY,
+            "",
+        );
         let restored = monitors.len();
         let notifier = notify::Notifier::new(&config, log.clone());
         let mut server = Self {
@@ -176,14 +184,14 @@ impl Server {
             signals,
             socket,
             frontend,
-            connections: HashMap::new(),
+            clients,
             timers: Timers::default(),
             probes: HashMap::new(),
             read_buffer: ReadBuffer::new(),
             resolver,
             notifier,
             mdns: None,
-            next_token: FIRST_DYNAMIC,
+            tokens: Tokens::starting_at(FIRST_DYNAMIC),
             epoch: Instant::now(),
             started: supercheck_frontend::state::unix_now(),
         };
@@ -216,12 +224,6 @@ impl Server {
         }
     }
 
-    fn token(&mut self) -> usize {
-        let token = self.next_token;
-        self.next_token = self.next_token.wrapping_add(1).max(FIRST_DYNAMIC);
-        token
-    }
-
     /// Runs until SIGTERM or SIGINT; the state is saved on the way out.
     ///
     /// # Errors
@@ -248,7 +250,7 @@ impl Server {
                         }
                     }
                     RESOLVER => self.on_answers(),
-                    Token(t) if self.connections.contains_key(&t) => self.on_connection(t),
+                    Token(t) if self.clients.owns(t) => self.on_connection(t),
                     Token(t) => self.on_probe_event(t),
                 }
             }

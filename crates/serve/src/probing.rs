@@ -49,7 +49,7 @@ impl Server {
         monitor.next_probe = None;
         let target = monitor.target.clone();
         let timeout = Duration::from_secs(monitor.spec.timeout_s);
-        let token = self.token();
+        let token = self.tokens.fresh();
         let started = Instant::now();
         let deadline = self
             .timers

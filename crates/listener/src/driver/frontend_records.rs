@@ -2,12 +2,10 @@
 //! on the loop, driving connections, deadlines, and answering from the
 //! listener's own record.
 
-use std::time::Instant;
-
-use mio::{Interest, Token};
+use mio::Interest;
 
 use super::{FRONTEND, Listener, Timer};
-use supercheck_frontend::server::{self, Connection, ReadOutcome, Request, WriteOutcome};
+use supercheck_frontend::server::{self, Request};
 use supercheck_frontend::{health, metrics, page};
 
 use crate::env_dump;
@@ -18,119 +16,48 @@ impl Listener {
     pub(super) fn frontend_owns(&self, token: usize) -> bool {
         self.frontend
             .as_ref()
-            .is_some_and(|f| f.connections.contains_key(&token))
+            .is_some_and(|f| f.clients.owns(token))
     }
 
     /// The listening socket is readable: accept every waiting connection.
     pub(super) fn on_frontend_accept(&mut self) {
-        loop {
-            let Some(frontend) = self.frontend.as_mut() else {
-                return;
-            };
-            let (mut stream, peer) = match frontend.socket.accept() {
-                Ok(accepted) => accepted,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Out of descriptors and the like: try again at the next event.
-                    log_line!(self.log, "frontend: cannot accept: {e}");
-                    return;
-                }
-            };
-            if frontend.connections.len() >= frontend.config.max_connections {
-                supercheck_runtime::log_detail!(
-                    self.log,
-                    "frontend: {peer} refused: too many connections"
-                );
-                Connection::write_best_effort(
-                    &mut stream,
-                    &server::error_reply(503, &[("Retry-After", "1")]),
-                );
-                continue;
-            }
-            let timeout = frontend.config.client_timeout;
-            let token = self.token();
-            if let Err(e) = self.poll.registry().register(
-                &mut stream,
-                Token(token),
-                Interest::READABLE | Interest::WRITABLE,
-            ) {
-                log_line!(self.log, "frontend: cannot register a connection: {e}");
-                continue;
-            }
-            let deadline = self
-                .timers
-                .at(Instant::now() + timeout, Timer::FrontendDeadline(token));
-            let mut connection = Connection::new(stream);
-            connection.deadline = Some(deadline);
-            if let Some(frontend) = self.frontend.as_mut() {
-                frontend.connections.insert(token, connection);
-            }
+        if let Some(frontend) = self.frontend.as_mut() {
+            frontend.clients.accept_all(
+                &frontend.socket,
+                self.poll.registry(),
+                &mut self.tokens,
+                &mut self.timers,
+                Timer::FrontendDeadline,
+                &self.log,
+            );
         }
     }
 
     /// A frontend connection is ready.
     pub(super) fn on_frontend_event(&mut self, token: usize) {
-        let Some(connection) = self
-            .frontend
-            .as_mut()
-            .and_then(|f| f.connections.get_mut(&token))
+        let Some(frontend) = self.frontend.as_mut() else {
+            return;
+        };
+        let registry = self.poll.registry();
+        let Some(request) = frontend
+            .clients
+            .on_ready(token, registry, &mut self.timers, &self.log)
         else {
             return;
         };
-        if !connection.responding() {
-            let reply = match connection.read() {
-                ReadOutcome::Pending => return,
-                ReadOutcome::Closed => return self.close_frontend(token),
-                ReadOutcome::Refused(status) => server::error_reply(status, &[]),
-                ReadOutcome::Request(request) => self.answer(&request),
-            };
-            if let Some(connection) = self
-                .frontend
-                .as_mut()
-                .and_then(|f| f.connections.get_mut(&token))
-            {
-                connection.respond(reply);
-            }
-        }
-        let outcome = self
-            .frontend
-            .as_mut()
-            .and_then(|f| f.connections.get_mut(&token))
-            .map_or(WriteOutcome::Failed, Connection::flush);
-        if outcome != WriteOutcome::Pending {
-            self.close_frontend(token);
+        let reply = self.answer(&request);
+        if let Some(frontend) = self.frontend.as_mut() {
+            frontend
+                .clients
+                .answer(token, reply, self.poll.registry(), &mut self.timers);
         }
     }
 
     /// A connection's time is up: a client still sending its request gets 408.
     pub(super) fn on_frontend_deadline(&mut self, token: usize) {
-        let Some(mut connection) = self
-            .frontend
-            .as_mut()
-            .and_then(|f| f.connections.remove(&token))
-        else {
-            return;
-        };
-        connection.deadline = None;
-        if !connection.responding() {
-            Connection::write_best_effort(connection.stream_mut(), &server::error_reply(408, &[]));
+        if let Some(frontend) = self.frontend.as_mut() {
+            frontend.clients.on_deadline(token, self.poll.registry());
         }
-        let _ = self.poll.registry().deregister(connection.stream_mut());
-    }
-
-    fn close_frontend(&mut self, token: usize) {
-        let Some(mut connection) = self
-            .frontend
-            .as_mut()
-            .and_then(|f| f.connections.remove(&token))
-        else {
-            return;
-        };
-        if let Some(deadline) = connection.deadline.take() {
-            self.timers.cancel(deadline);
-        }
-        let _ = self.poll.registry().deregister(connection.stream_mut());
     }
 
     /// Copies the health machines' states into the record.
@@ -215,9 +142,7 @@ impl Listener {
         let Some(mut frontend) = self.frontend.take() else {
             return;
         };
-        for (_, mut connection) in frontend.connections.drain() {
-            let _ = self.poll.registry().deregister(connection.stream_mut());
-        }
+        frontend.clients.close_all(self.poll.registry());
         let _ = self.poll.registry().deregister(&mut frontend.socket);
     }
 

@@ -112,7 +112,8 @@ pub struct Listener {
     keep_alive: keep_alive::KeepAlive,
     /// Where every exchange's reads land.
     read_buffer: ReadBuffer,
-    next_token: usize,
+    /// Tokens of tasks and frontend connections.
+    tokens: supercheck_runtime::tokens::Tokens,
     execs: Vec<ExecRun>,
     custom: Option<crate::custom::WorkerPool<custom_jobs::CustomJob>>,
     ports: FxHashMap<TargetKey, Ports>,
@@ -174,7 +175,7 @@ impl Listener {
             tasks: FxHashMap::default(),
             keep_alive: keep_alive::KeepAlive::default(),
             read_buffer: ReadBuffer::new(),
-            next_token: FIRST_TASK,
+            tokens: supercheck_runtime::tokens::Tokens::starting_at(FIRST_TASK),
             execs: Vec::new(),
             custom,
             ports: FxHashMap::default(),
@@ -438,12 +439,6 @@ impl Listener {
                 Timer::FrontendDeadline(token) => self.on_frontend_deadline(token),
             }
         }
-    }
-
-    fn token(&mut self) -> usize {
-        let token = self.next_token;
-        self.next_token = self.next_token.wrapping_add(1).max(FIRST_TASK);
-        token
     }
 
     fn shutdown(&mut self) {

@@ -66,7 +66,7 @@ impl Listener {
     }
 
     pub(super) fn add_task(&mut self, mut exchange: Exchange, kind: TaskKind, timeout: Duration) {
-        let token = self.token();
+        let token = self.tokens.fresh();
         if let Err(e) = self.poll.registry().register(
             exchange.stream_mut(),
             Token(token),
