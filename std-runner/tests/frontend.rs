@@ -332,7 +332,7 @@ fn caps_refuse_huge_heads_extra_connections_and_slow_clients_while_ticks_go_on()
     let (sup, _bad, _good) = start(
         "front-caps",
         front,
-        "--http-timeout 7 --http-max-connections 2",
+        "--http-timeout 7 --http-max-connections 2 --verbose",
     );
     let huge = format!(
         "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
@@ -366,8 +366,19 @@ fn caps_refuse_huge_heads_extra_connections_and_slow_clients_while_ticks_go_on()
         "HEAD: the head alone"
     );
 
-    // Two slow clients hold every connection slot with half a request.
-    let acks_before = sup.file("check.out").matches("RESULT").count();
+    // The slots are taken just after a tick is acknowledged: the next tick
+    // comes one period (5 s) later, before the slow clients' 7 s are up.
+    let acks = || sup.file("check.out").matches("RESULT").count();
+    let seen = acks();
+    assert!(
+        wait_for(Duration::from_secs(10), || acks() > seen),
+        "no tick acknowledged; listener log:\n{}",
+        sup.file("check.err")
+    );
+    // Two slow clients hold every connection slot with half a request. The
+    // listener accepts in the order the connections were made, so theirs
+    // come before the third's.
+    let acks_before = acks();
     let held_at = Instant::now();
     let mut slow: Vec<TcpStream> = (0..2)
         .map(|_| {
@@ -377,11 +388,14 @@ fn caps_refuse_huge_heads_extra_connections_and_slow_clients_while_ticks_go_on()
             s
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
     let mut third = TcpStream::connect(("127.0.0.1", front)).unwrap();
     third
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
+    let refused = format!(
+        "frontend: {} refused: too many connections",
+        third.local_addr().unwrap()
+    );
     let _ = third.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     let mut raw = Vec::new();
     let _ = third.read_to_end(&mut raw);
@@ -390,13 +404,17 @@ fn caps_refuse_huge_heads_extra_connections_and_slow_clients_while_ticks_go_on()
         "a connection over the cap is closed or refused: {:?}",
         String::from_utf8_lossy(&raw)
     );
+    // Refused for the cap (the verbose log says so), not lost to a timeout.
+    assert!(
+        wait_for(Duration::from_secs(5), || sup
+            .file("check.err")
+            .contains(&refused)),
+        "{refused:?} not logged; listener log:\n{}",
+        sup.file("check.err")
+    );
     // Ticks are still acknowledged while the slow clients hold their connections.
     assert!(
-        wait_for(Duration::from_secs(6), || sup
-            .file("check.out")
-            .matches("RESULT")
-            .count()
-            > acks_before),
+        wait_for(Duration::from_secs(6), || acks() > acks_before),
         "no tick acknowledged while clients held connections; listener log:\n{}",
         sup.file("check.err")
     );

@@ -143,10 +143,21 @@ fn httpok_without_m_logs_and_never_runs_sendmail() {
     let pid = running_pid(&sup, "svc:svc");
     wait_log(&sup, "httpok", "1 process(es) checked: all passed");
     sup.write("svc.mode", "fail");
+    // The restart follows the check's return, and the check decides on the
+    // notification before it returns: by now the decision is in the log.
     wait_restart(&sup, "svc:svc", pid, "httpok");
     wait_log(&sup, "httpok", "not mailed (no -m or --webhook)");
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(mails(&sup).is_empty());
+    assert_never_sent(&sup.file("httpok.err"), sup.dir.path());
+}
+
+/// Asserts that no notification went out, from `log` and the sendmail
+/// stand-in's files in `dir`. The tools log `notifying (...)` before they
+/// start a transport, so a log without it, read once the decisions were
+/// logged, proves that sendmail was never started.
+fn assert_never_sent(log: &str, dir: &std::path::Path) {
+    assert!(!log.contains("notifying ("), "{log}");
+    assert!(mails_in(dir).is_empty(), "{:?}", mails_in(dir));
+    assert!(sinks::files(dir, "args.").is_empty(), "sendmail ran");
 }
 
 /// Two programs that run 2 s, then exit with status 3 (not expected), and are
@@ -167,9 +178,14 @@ fn crash_loop(tag: &str, flags: &str) -> Supervisord {
     Supervisord::start(tag, &sections)
 }
 
+/// supervisord's log line for an unexpected exit of `name`.
+fn crash_line(name: &str) -> String {
+    format!("exited: {name} (exit status 3; not expected)")
+}
+
 /// Waits until supervisord has logged `n` unexpected exits of `name`.
 fn wait_crashes(sup: &Supervisord, name: &str, n: usize) {
-    let needle = format!("exited: {name} (exit status 3; not expected)");
+    let needle = crash_line(name);
     assert!(
         wait_for(Duration::from_secs(25), || sup
             .main_log()
@@ -177,6 +193,30 @@ fn wait_crashes(sup: &Supervisord, name: &str, n: usize) {
             .count()
             >= n),
         "{name} did not crash {n} times; supervisord log:\n{}",
+        sup.main_log()
+    );
+}
+
+/// Waits until crashmail has handled, to the end, two crashes of `crasher`
+/// and the first crash of `other`. crashmail takes one event at a time in
+/// the order supervisord logged them, and logs a crash of `crasher` (the
+/// selected one) when it starts on it: once it logged the first crash of
+/// `crasher` that comes after `other`'s first in supervisord's log (the
+/// third one at least), every event before it was handled and its
+/// notification decided.
+fn wait_handled_past_a_crash_of_other(sup: &Supervisord) {
+    let main = sup.main_log();
+    let other_at = main.find(&crash_line("other")).expect("other has crashed");
+    let n = (main[..other_at].matches(&crash_line("crasher")).count() + 1).max(3);
+    wait_crashes(sup, "crasher", n);
+    assert!(
+        wait_for(Duration::from_secs(10), || sup
+            .file("crashmail.err")
+            .matches("crasher:crasher exited unexpectedly")
+            .count()
+            >= n),
+        "crashmail did not handle {n} crashes of crasher; its log:\n{}\nsupervisord log:\n{}",
+        sup.file("crashmail.err"),
         sup.main_log()
     );
 }
@@ -191,13 +231,21 @@ fn crashmail_mails_once_for_a_selected_crash_loop_and_never_for_an_unselected_on
     );
     wait_crashes(&sup, "crasher", 3);
     wait_crashes(&sup, "other", 3);
+    // Two crashes of crasher and one of other decided: one message (the
+    // window itself is tested in the engine's virtual time).
+    wait_handled_past_a_crash_of_other(&sup);
+    let log = sup.file("crashmail.err");
+    assert_eq!(
+        log.matches("notifying (").count(),
+        1,
+        "one notification for a crash loop:\n{log}"
+    );
     assert!(
         wait_for(Duration::from_secs(5), || !mails_in(mail_dir.path())
             .is_empty()),
         "no mail; crashmail log:\n{}",
         sup.file("crashmail.err")
     );
-    std::thread::sleep(Duration::from_millis(500));
     let all = mails_in(mail_dir.path());
     assert_eq!(all.len(), 1, "one mail for a crash loop: {all:?}");
     let mail = &all[0];
@@ -218,7 +266,6 @@ fn crashmail_mails_once_for_a_selected_crash_loop_and_never_for_an_unselected_on
         "{mail}"
     );
     assert!(!mail.contains("other"), "{mail}");
-    let log = sup.file("crashmail.err");
     assert!(!log.contains("other:other exited unexpectedly"), "{log}");
     assert_eq!(
         sup.state("crashmail"),
@@ -294,8 +341,7 @@ fn crashmail_without_m_logs_crashes_and_never_runs_sendmail() {
         "crashmail",
         "not mailed (no -m or --webhook): Subject: other crashed at",
     );
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(mails_in(mail_dir.path()).is_empty());
+    assert_never_sent(&sup.file("crashmail.err"), mail_dir.path());
 }
 
 /// memmon on a demo service `svc` with a 100 MB limit and `flags`; the
@@ -360,7 +406,7 @@ fn memmon_uptime_limit_skips_mail_for_a_long_running_process() {
         "notify-memmon-u",
         "-u 1s -m ops@example.com -s {dir}/sendmail.sh",
     );
+    // Logged where the check decides not to notify, before the restart.
     wait_log(&sup, "memmon", "more than -u 1 s: no notification");
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(mails(&sup).is_empty());
+    assert_never_sent(&sup.file("memmon.err"), sup.dir.path());
 }

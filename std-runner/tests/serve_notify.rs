@@ -143,14 +143,30 @@ fn a_flapping_monitor_gets_one_message_per_state_per_window() {
     serve.wait_state("web", "HEALTHY", 14);
     demo.set_mode("fail");
     serve.wait_state("web", "DEGRADED", 9);
+    // The server logs each decision where it makes it, `notifying: ...`
+    // before it starts sendmail: two sent, the third held back.
     wait(|| serve.log_text().contains("notification suppressed"));
+    let log = serve.log_text();
+    let degraded = "supercheck-serve: web is DEGRADED";
+    assert!(
+        log.contains(&format!(
+            "notification suppressed (one per monitor and state per window): {degraded}"
+        )),
+        "{log}"
+    );
+    assert_eq!(log.matches("notifying: ").count(), 2, "{log}");
+    assert_eq!(
+        log.matches(&format!("notifying: Subject: {degraded}"))
+            .count(),
+        1,
+        "{log}"
+    );
     assert!(wait_for(Duration::from_secs(5), || files(
         dir.path(),
         "mail."
     )
     .len()
         >= 2));
-    std::thread::sleep(Duration::from_millis(500));
     let mails = files(dir.path(), "mail.");
     let mut subjects: Vec<&str> = mails
         .iter()

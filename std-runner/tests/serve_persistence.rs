@@ -215,15 +215,15 @@ fn a_corrupt_state_file_stops_the_server_with_an_error_naming_it() {
 
 #[test]
 fn kill_9_in_the_middle_of_a_burst_of_writes_loses_no_acknowledged_registration() {
-    use std::sync::{Arc, Mutex};
+    const BURST: usize = 200;
     let dir = temp("persist-burst");
-    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
-    for round in 0..4u64 {
+    let mut names = Vec::new();
+    for round in 0..4usize {
         let serve = start(dir.path(), &format!("round{round}"));
         let addr = serve.addr;
-        let list = acked.clone();
+        let (acks, acked) = std::sync::mpsc::channel::<String>();
         let client = std::thread::spawn(move || {
-            for i in 0..200 {
+            for i in 0..BURST {
                 let name = format!("r{round}-{i}");
                 let body =
                     format!(r#"{{"name":"{name}","url":"http://127.0.0.1:9/","interval_s":300}}"#);
@@ -241,20 +241,35 @@ fn kill_9_in_the_middle_of_a_burst_of_writes_loses_no_acknowledged_registration(
                 if sent.is_err() || !reply.starts_with("HTTP/1.1 201") {
                     return;
                 }
-                list.lock().unwrap().push(name);
+                let _ = acks.send(name);
             }
         });
-        std::thread::sleep(Duration::from_millis(150 + 70 * round));
+        // Killed as soon as the round's `kill_after`-th registration is
+        // acknowledged, a different point of the burst each round.
+        let kill_after = 5 + 15 * round;
+        for n in 0..kill_after {
+            let name = acked
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "round {round}: acknowledgement {n} of {kill_after} never came ({e}):\n{}",
+                        serve.log_text()
+                    )
+                });
+            names.push(name);
+        }
         serve.kill9();
-        let _ = client.join();
+        client.join().unwrap();
+        // Those acknowledged between the last one taken and the kill.
+        let late: Vec<String> = acked.try_iter().collect();
+        let in_round = kill_after + late.len();
+        names.extend(late);
+        assert!(
+            in_round < BURST,
+            "round {round}: the burst was over before the kill"
+        );
     }
     let serve = start(dir.path(), "check");
-    let names = acked.lock().unwrap().clone();
-    assert!(
-        names.len() > 4,
-        "too few writes to prove anything: {}",
-        names.len()
-    );
     for name in &names {
         assert_eq!(
             serve.get(&format!("/v1/monitors/{name}")).status,
