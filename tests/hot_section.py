@@ -20,7 +20,8 @@ import sys
 TICK_PATH = [
     "supercheck_listener::driver::Listener::run",
     "supercheck_listener::driver::Listener::carry_out",
-    "supercheck_listener::driver::Listener::probe_done",
+    "supercheck_wire::supervisor::process_list::ProcessListSink::read",
+    "supercheck_wire::probe::http_request",
     "supercheck_listener::driver::Listener::on_stdin",
     "supercheck_engine::engine::Engine::advance",
     "supercheck_engine::engine::Engine::acknowledge",
