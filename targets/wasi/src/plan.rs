@@ -123,15 +123,20 @@ pub fn plan(tool: Tool, m: &ArgMatches, env: &dyn Env) -> Result<Plan, ConfigErr
         return Err(err("--https", "there is no TLS on WASI"));
     }
     for (id, flag, what) in [
-        ("listen", "--listen", "the HTTP frontend"),
-        ("mail_to", "--mail-to", "mail"),
-        ("webhook", "--webhook", "webhooks"),
+        ("listen", "--listen", "no HTTP frontend"),
+        (
+            "mail_to",
+            "--mail-to",
+            "no mail (restarts and give-ups are logged)",
+        ),
+        (
+            "webhook",
+            "--webhook",
+            "no webhook (restarts and give-ups are logged)",
+        ),
     ] {
         if text(m, id).is_some() {
-            return Err(err(
-                flag,
-                format!("{what} is not available on WASI (restarts and give-ups are logged)"),
-            ));
+            return Err(err(flag, format!("not available on WASI: {what}")));
         }
     }
     if text(m, "server_url").is_none() && env.var("SUPERVISOR_SERVER_URL").is_none() {
