@@ -7,8 +7,10 @@
 //! [`supercheck_engine::Engine`]: every decision (when a tick is
 //! acknowledged, what is probed and retried, what is restarted) is the
 //! engine's. Restarts go through supervisord's XML-RPC interface over TCP
-//! (`SUPERVISOR_SERVER_URL=http://127.0.0.1:PORT`, with
-//! `SUPERVISOR_USERNAME`/`SUPERVISOR_PASSWORD`): WASI has no unix sockets.
+//! (`SUPERVISOR_SERVER_URL=http://127.0.0.1:PORT`, which supervisord sets
+//! when only its `[inet_http_server]` is configured; the credentials come
+//! from `SUPERVISOR_USERNAME`/`SUPERVISOR_PASSWORD`, given with the
+//! listener's `environment=`): WASI has no unix sockets.
 //! The first WASI program's command lines (`tcp --host H --port P`,
 //! `http --url URL`: one target checked and logged, nothing restarted) keep
 //! their meaning ([`legacy`]).

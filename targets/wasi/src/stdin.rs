@@ -1,7 +1,7 @@
 //! Waiting for supervisord's events on stdin.
 //!
 //! On `wasm32-wasip2` stdin is a `wasi:io/streams` input stream whose
-//! readiness is a pollable: [`Polled`] waits on it and on a monotonic-clock
+//! readiness is a pollable: `Polled` waits on it and on a monotonic-clock
 //! pollable for the engine's next timer at once (`wasi:io/poll`), so a wait
 //! for the next event ends when a timer falls due, as the Linux listener's
 //! epoll does. Elsewhere (`wasm32-wasip1`, and the host the tests run on)
@@ -114,7 +114,7 @@ impl Input for Polled {
     }
 }
 
-/// The platform's stdin: [`Polled`] on wasip2.
+/// The platform's stdin: `Polled` on wasip2.
 #[cfg(all(target_os = "wasi", target_env = "p2"))]
 pub fn open() -> Polled {
     Polled::stdin()
