@@ -42,11 +42,15 @@ target/debug/supercheck, or target/release/supercheck)
 
 import http.server
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+import xmlrpc.client
 
 import wasmtime
 import wasmtime._bindings as raw
@@ -308,29 +312,54 @@ def jco_checks(jco):
         server.server_close()
 
 
+def start_supervisord(tmp, sections):
+    """A supervisord (Python's, from PyPI) in the foreground, its files in
+    `tmp` (debug log in tmp/sd.log), configured with `sections` (the server
+    and the programs)."""
+    conf = os.path.join(tmp, "supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(
+            f"[supervisord]\nlogfile={tmp}/sd.log\npidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n"
+            "[rpcinterface:supervisor]\n"
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+            + sections
+        )
+    python = shutil.which("python3") or "python3"
+    return subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_supervisord(sup):
+    """SIGTERM to its pid, then wait (killed after 30 s)."""
+    sup.send_signal(signal.SIGTERM)
+    for timeout in (30, None):
+        try:
+            return sup.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            sup.kill()
+
+
+def protocol_clean(tmp):
+    """Whether supervisord's debug log (tmp/sd.log) shows ticks acknowledged
+    and never a listener out of step."""
+    main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
+    return "BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log
+
+
 def jco_under_supervisord(jco):
     """The README's [eventlistener:x] line, jco flavour, under a real supervisord."""
-    import shutil
-    import signal
-    import time
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     tmp = tempfile.mkdtemp(prefix="scwasi-sup")
-    conf = os.path.join(tmp, "supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(
-            f"[unix_http_server]\nfile={tmp}/s.sock\n[supervisord]\nlogfile={tmp}/sd.log\n"
-            f"pidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n[rpcinterface:supervisor]\n"
-            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-            f"[eventlistener:webcheck]\ncommand=node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} "
-            f"-- --name webcheck tcp --host 127.0.0.1 --port {port}\nevents=TICK_5\n"
-            f"stderr_logfile={tmp}/webcheck.err\nstdout_logfile={tmp}/webcheck.out\n"
-        )
-    python = shutil.which("python3") or "python3"
-    sup = subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sup = start_supervisord(
+        tmp,
+        f"[unix_http_server]\nfile={tmp}/s.sock\n"
+        f"[eventlistener:webcheck]\ncommand=node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} "
+        f"-- --name webcheck tcp --host 127.0.0.1 --port {port}\nevents=TICK_5\n"
+        f"stderr_logfile={tmp}/webcheck.err\nstdout_logfile={tmp}/webcheck.out\n",
+    )
     log_path = os.path.join(tmp, "webcheck.err")
     try:
         deadline = time.monotonic() + 40
@@ -339,17 +368,10 @@ def jco_under_supervisord(jco):
             time.sleep(0.5)
             if os.path.exists(log_path):
                 passes = open(log_path, encoding="utf-8", errors="replace").read().count("webcheck: pass [TICK_5")
-        main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
         check(passes >= 2, f"jco listener under supervisord: {passes} passing TICK_5 verdicts (want 2)")
-        check("BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log,
-              "jco listener under supervisord: every tick acknowledged, protocol never broken")
+        check(protocol_clean(tmp), "jco listener under supervisord: every tick acknowledged, protocol never broken")
     finally:
-        sup.send_signal(signal.SIGTERM)
-        try:
-            sup.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            sup.kill()
-            sup.wait()
+        stop_supervisord(sup)
         server.shutdown()
         server.server_close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -370,10 +392,6 @@ def jco_restarts_under_supervisord(jco, supercheck):
     """The drop-in listener under jco restarts a hung process through a real
     supervisord's XML-RPC over TCP ([inet_http_server] only, with a user name
     and password), and never the healthy one."""
-    import shutil
-    import signal
-    import time
-    import xmlrpc.client
 
     tmp = tempfile.mkdtemp(prefix="scwasi-restart")
     sup_port, ok_port, hung_port = free_port(), free_port(), free_port()
@@ -389,22 +407,16 @@ def jco_restarts_under_supervisord(jco, supercheck):
         f"node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} -- "
         f'supervisor_http_check -g web -n chk -u /ping -p ".+_(\\d+)" -t 2 -r 0 -v'
     )
-    conf = os.path.join(tmp, "supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(
-            f"[inet_http_server]\nport=127.0.0.1:{sup_port}\nusername=user\npassword=secret\n"
-            f"[supervisord]\nlogfile={tmp}/sd.log\npidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n"
-            "[rpcinterface:supervisor]\n"
-            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-            f"{programs}[group:web]\nprograms={ok},{hung}\n"
-            # supervisord sets SUPERVISOR_SERVER_URL, not the credentials.
-            f"[eventlistener:chk]\ncommand={listener}\nevents=TICK_5\n"
-            'environment=SUPERVISOR_USERNAME="user",SUPERVISOR_PASSWORD="secret"\n'
-            f"stderr_logfile={tmp}/chk.err\nstdout_logfile={tmp}/chk.out\n"
-        )
-    python = shutil.which("python3") or "python3"
-    sup = subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Only an [inet_http_server]: supervisord gives the listener its
+    # http:// URL; it sets SUPERVISOR_SERVER_URL, not the credentials.
+    sup = start_supervisord(
+        tmp,
+        f"[inet_http_server]\nport=127.0.0.1:{sup_port}\nusername=user\npassword=secret\n"
+        f"{programs}[group:web]\nprograms={ok},{hung}\n"
+        f"[eventlistener:chk]\ncommand={listener}\nevents=TICK_5\n"
+        'environment=SUPERVISOR_USERNAME="user",SUPERVISOR_PASSWORD="secret"\n'
+        f"stderr_logfile={tmp}/chk.err\nstdout_logfile={tmp}/chk.out\n",
+    )
     rpc = xmlrpc.client.ServerProxy(f"http://user:secret@127.0.0.1:{sup_port}/RPC2")
     log_path = os.path.join(tmp, "chk.err")
     deadline = time.monotonic() + 120
@@ -455,17 +467,10 @@ def jco_restarts_under_supervisord(jco, supercheck):
         check(later, "jco listener: the healthy service passes again after the restart")
         check(pid(ok) == ok_pid, f"supervisord: the healthy service was never restarted (pid {ok_pid})")
         check(f"web:{ok}: restart" not in log(), "jco listener: no restart of the healthy service logged")
-        main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
-        check("BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log,
-              "jco drop-in listener: every tick acknowledged, protocol never broken")
+        check(protocol_clean(tmp), "jco drop-in listener: every tick acknowledged, protocol never broken")
         check("panicked" not in log(), "jco drop-in listener: no panic")
     finally:
-        sup.send_signal(signal.SIGTERM)
-        try:
-            sup.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            sup.kill()
-            sup.wait()
+        stop_supervisord(sup)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
