@@ -39,10 +39,13 @@ cargo build -p supercheck-core --target thumbv7em-none-eabihf --features defmt
 step "WASI listener: wasm32-wasip1 module and wasm32-wasip2 component under wasmtime and jco"
 cargo build -p supercheck-wasi --release --target wasm32-wasip1
 cargo build -p supercheck-wasi --release --target wasm32-wasip2
+# The restart test's fleet runs `supercheck demo-service` under a real supervisord.
+cargo build -p supercheck --bin supercheck
 targets/wasi/.venv/bin/python targets/wasi/test_wasi.py \
     target/wasm32-wasip1/release/supercheck-wasi.wasm \
     target/wasm32-wasip2/release/supercheck-wasi.wasm \
-    targets/wasi/jco/node_modules/.bin/jco
+    targets/wasi/jco/node_modules/.bin/jco \
+    target/debug/supercheck
 
 step "Python wheel: maturin build, pip install into a fresh venv, eleven names, a real supervisord"
 tests/wheel.sh

@@ -21,17 +21,36 @@
     server, fail with "connection refused" on a closed port and with "bad
     HTTP status 404" on a missing path; stream.bin's 125 events get their
     125 acknowledgements.
+(d) The drop-in listener (supervisor_checks' command lines on the engine):
+    stream.bin under wasip1, wasip2 and jco gets exactly READY + 125
+    acknowledgements with supervisord unreachable (no sockets, network
+    denied, a closed port), nothing restarted; what WASI cannot run (memory,
+    cpu in a complex config, a unix:// supervisord) exits 2 before READY.
+    With JCO, under a REAL supervisord ([inet_http_server] on a free
+    127.0.0.1 port with a user name and password, no unix socket): two
+    `supercheck demo-service` programs web:web_PORT1 and web:web_PORT2 and
+    the listener `supervisor_http_check -g web -n chk -u /ping -p ".+_(\d+)"
+    -t 2 -r 0 -v` under jco with events=TICK_5. One service is put in hang
+    mode: supervisord shows it restarted (new pid, over XML-RPC) and the
+    listener logs the restart; after a later passing verdict of the healthy
+    one, its pid is unchanged.
 
-usage: test_wasi.py P1_MODULE P2_COMPONENT [JCO]
+usage: test_wasi.py P1_MODULE P2_COMPONENT [JCO [SUPERCHECK]]
+(SUPERCHECK: the binary whose demo-service runs the fleet; default
+target/debug/supercheck, or target/release/supercheck)
 """
 
 import http.server
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+import xmlrpc.client
 
 import wasmtime
 import wasmtime._bindings as raw
@@ -47,10 +66,12 @@ ENGINE = Engine()
 FAILURES = []
 
 
+PASSED = []
+
+
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
+    (PASSED if cond else FAILURES).append(what)
 
 
 def config(argv, stdin, tmp, network=False):
@@ -172,6 +193,22 @@ def protocol(runtime):
             check(False, f"{runtime.name} {name}: no panic ({err[-200:]})")
 
 
+def drop_in_protocol(runtime):
+    """The drop-in listener (the engine's driver) on stream.bin: every event
+    acknowledged, supervisord unreachable survived (wasip1: no sockets;
+    wasmtime: network denied; jco: a closed port), nothing restarted."""
+    closed = free_port()
+    argv = ["supervisor_http_check", "-g", "web", "-n", "chk", "-u", "/ping", "-p", "80",
+            "--server-url", f"http://127.0.0.1:{closed}"]
+    code, out, err = runtime.run(argv, os.path.join(VECTORS, "stream.bin"))
+    good = out == READY + ACK * 125 and code == 0 and "panicked" not in err
+    check(good, f"{runtime.name} drop-in listener, stream.bin: READY + 125 acknowledgements, exit 0")
+    if not good:
+        print(f"     exit {code}, stdout {out[:80]!r}... ({len(out)} bytes)\n     stderr {err[-600:]}")
+    survived = "cannot list processes" in err and "restarting" not in err
+    check(survived, f"{runtime.name} drop-in listener: supervisord unreachable is logged, nothing restarted")
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -275,29 +312,54 @@ def jco_checks(jco):
         server.server_close()
 
 
+def start_supervisord(tmp, sections):
+    """A supervisord (Python's, from PyPI) in the foreground, its files in
+    `tmp` (debug log in tmp/sd.log), configured with `sections` (the server
+    and the programs)."""
+    conf = os.path.join(tmp, "supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(
+            f"[supervisord]\nlogfile={tmp}/sd.log\npidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n"
+            "[rpcinterface:supervisor]\n"
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+            + sections
+        )
+    python = shutil.which("python3") or "python3"
+    return subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_supervisord(sup):
+    """SIGTERM to its pid, then wait (killed after 30 s)."""
+    sup.send_signal(signal.SIGTERM)
+    for timeout in (30, None):
+        try:
+            return sup.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            sup.kill()
+
+
+def protocol_clean(tmp):
+    """Whether supervisord's debug log (tmp/sd.log) shows ticks acknowledged
+    and never a listener out of step."""
+    main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
+    return "BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log
+
+
 def jco_under_supervisord(jco):
     """The README's [eventlistener:x] line, jco flavour, under a real supervisord."""
-    import shutil
-    import signal
-    import time
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     tmp = tempfile.mkdtemp(prefix="scwasi-sup")
-    conf = os.path.join(tmp, "supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(
-            f"[unix_http_server]\nfile={tmp}/s.sock\n[supervisord]\nlogfile={tmp}/sd.log\n"
-            f"pidfile={tmp}/sd.pid\nnodaemon=true\nloglevel=debug\n[rpcinterface:supervisor]\n"
-            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-            f"[eventlistener:webcheck]\ncommand=node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} "
-            f"-- --name webcheck tcp --host 127.0.0.1 --port {port}\nevents=TICK_5\n"
-            f"stderr_logfile={tmp}/webcheck.err\nstdout_logfile={tmp}/webcheck.out\n"
-        )
-    python = shutil.which("python3") or "python3"
-    sup = subprocess.Popen([python, "-m", "supervisor.supervisord", "-n", "-c", conf],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sup = start_supervisord(
+        tmp,
+        f"[unix_http_server]\nfile={tmp}/s.sock\n"
+        f"[eventlistener:webcheck]\ncommand=node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} "
+        f"-- --name webcheck tcp --host 127.0.0.1 --port {port}\nevents=TICK_5\n"
+        f"stderr_logfile={tmp}/webcheck.err\nstdout_logfile={tmp}/webcheck.out\n",
+    )
     log_path = os.path.join(tmp, "webcheck.err")
     try:
         deadline = time.monotonic() + 40
@@ -306,44 +368,150 @@ def jco_under_supervisord(jco):
             time.sleep(0.5)
             if os.path.exists(log_path):
                 passes = open(log_path, encoding="utf-8", errors="replace").read().count("webcheck: pass [TICK_5")
-        main_log = open(os.path.join(tmp, "sd.log"), encoding="utf-8", errors="replace").read()
         check(passes >= 2, f"jco listener under supervisord: {passes} passing TICK_5 verdicts (want 2)")
-        check("BUSY -> ACKNOWLEDGED" in main_log and "BUSY -> UNKNOWN" not in main_log,
-              "jco listener under supervisord: every tick acknowledged, protocol never broken")
+        check(protocol_clean(tmp), "jco listener under supervisord: every tick acknowledged, protocol never broken")
     finally:
-        sup.send_signal(signal.SIGTERM)
-        try:
-            sup.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            sup.kill()
-            sup.wait()
+        stop_supervisord(sup)
         server.shutdown()
         server.server_close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def supercheck_binary(given):
+    """The `supercheck` binary whose `demo-service` the fleet runs."""
+    candidates = [given] if given else []
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    candidates += [os.path.join(target, kind, "supercheck") for kind in ("debug", "release")]
+    for path in candidates:
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return os.path.abspath(path)
+    raise SystemExit(f"no supercheck binary (tried {candidates}): cargo build -p supercheck")
+
+
+def jco_restarts_under_supervisord(jco, supercheck):
+    """The drop-in listener under jco restarts a hung process through a real
+    supervisord's XML-RPC over TCP ([inet_http_server] only, with a user name
+    and password), and never the healthy one."""
+
+    tmp = tempfile.mkdtemp(prefix="scwasi-restart")
+    sup_port, ok_port, hung_port = free_port(), free_port(), free_port()
+    while len({sup_port, ok_port, hung_port}) < 3:
+        ok_port, hung_port = free_port(), free_port()
+    ok, hung = f"web_{ok_port}", f"web_{hung_port}"
+    programs = "".join(
+        f"[program:{name}]\ncommand={supercheck} demo-service --port {port} --mode-file {tmp}/{name}.mode\n"
+        f"startsecs=0\nstopwaitsecs=5\nstdout_logfile={tmp}/{name}.out\nstderr_logfile={tmp}/{name}.err\n"
+        for name, port in ((ok, ok_port), (hung, hung_port))
+    )
+    listener = (
+        f"node {os.path.abspath(jco.jco)} run {os.path.abspath(jco.path)} -- "
+        f'supervisor_http_check -g web -n chk -u /ping -p ".+_(\\d+)" -t 2 -r 0 -v'
+    )
+    # Only an [inet_http_server]: supervisord gives the listener its
+    # http:// URL; it sets SUPERVISOR_SERVER_URL, not the credentials.
+    sup = start_supervisord(
+        tmp,
+        f"[inet_http_server]\nport=127.0.0.1:{sup_port}\nusername=user\npassword=secret\n"
+        f"{programs}[group:web]\nprograms={ok},{hung}\n"
+        f"[eventlistener:chk]\ncommand={listener}\nevents=TICK_5\n"
+        'environment=SUPERVISOR_USERNAME="user",SUPERVISOR_PASSWORD="secret"\n'
+        f"stderr_logfile={tmp}/chk.err\nstdout_logfile={tmp}/chk.out\n",
+    )
+    rpc = xmlrpc.client.ServerProxy(f"http://user:secret@127.0.0.1:{sup_port}/RPC2")
+    log_path = os.path.join(tmp, "chk.err")
+    deadline = time.monotonic() + 120
+
+    def log():
+        try:
+            return open(log_path, encoding="utf-8", errors="replace").read()
+        except FileNotFoundError:
+            return ""
+
+    def wait(what, cond):
+        while time.monotonic() < deadline:
+            if cond():
+                return True
+            time.sleep(0.2)
+        print(f"     timed out waiting for {what}; listener log:\n{log()[-3000:]}")
+        return False
+
+    def pid(name):
+        info = rpc.supervisor.getProcessInfo(f"web:{name}")
+        return info["pid"] if info["statename"] == "RUNNING" else 0
+
+    def passed(name, after=0):
+        return log().find(f"web:{name}: http check passed", after) >= 0
+
+    try:
+        both = wait("both services passing", lambda: passed(ok) and passed(hung))
+        check(both, "jco drop-in listener under supervisord: both demo services pass (-v verdicts)")
+        if not both:
+            return
+        ok_pid, hung_pid = pid(ok), pid(hung)
+        check(ok_pid > 0 and hung_pid > 0, f"both services RUNNING (pids {ok_pid}, {hung_pid})")
+        with open(os.path.join(tmp, f"{hung}.mode"), "w") as f:
+            f.write("hang\n")
+        restarted = f"web:{hung}: restarted"
+        check(wait("the restart of the hung service", lambda: restarted in log()),
+              f"jco listener: the hung service restarted through XML-RPC over TCP ({restarted!r} logged)")
+        failed = f"web:{hung}: http check failed: no response within 2.000s" in log()
+        check(failed, "jco listener: the hung service's verdict is a response timeout (-t 2)")
+        check(wait("a new pid of the hung service", lambda: pid(hung) not in (0, hung_pid)),
+              f"supervisord: the hung service has a new pid ({hung_pid} -> {pid(hung)})")
+        # Back to health: it stops being restarted, and a later verdict of the
+        # healthy service, logged after the restart, is the event waited for.
+        with open(os.path.join(tmp, f"{hung}.mode"), "w") as f:
+            f.write("ok\n")
+        at = log().find(restarted)
+        later = wait("a later pass of the healthy service", lambda: passed(ok, at))
+        check(later, "jco listener: the healthy service passes again after the restart")
+        check(pid(ok) == ok_pid, f"supervisord: the healthy service was never restarted (pid {ok_pid})")
+        check(f"web:{ok}: restart" not in log(), "jco listener: no restart of the healthy service logged")
+        check(protocol_clean(tmp), "jco drop-in listener: every tick acknowledged, protocol never broken")
+        check("panicked" not in log(), "jco drop-in listener: no panic")
+    finally:
+        stop_supervisord(sup)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def usage_errors(p1):
-    code, out, err = p1.run(["tcp", "--host", "127.0.0.1"], os.path.join(VECTORS, "TICK_5.bin"))
+    tick = os.path.join(VECTORS, "TICK_5.bin")
+    code, out, err = p1.run(["tcp", "--host", "127.0.0.1"], tick)
     check(code == 2 and out == b"" and "needs --port" in err, f"usage error: exit 2 before READY ({err.splitlines()[0] if err else ''})")
+    for argv, needle in [
+        (["supervisor_memory_check", "-n", "m", "-m", "100"], "supervisor_memory_check is not available on WASI"),
+        (["supervisor_complex_check", "-n", "c", "--server-url", "http://127.0.0.1:9",
+          "-c", '{"tcp": {"port": 80}, "cpu": {"max_cpu": 90, "interval": 60}}'], "the cpu check is not available on WASI"),
+        (["supervisor_http_check", "-n", "h", "-u", "/", "-p", "80", "--server-url", "unix:///tmp/s.sock"],
+         "WASI has no unix sockets"),
+    ]:
+        code, out, err = p1.run(argv, tick)
+        line = err.strip().splitlines()[0] if err.strip() else ""
+        check(code == 2 and out == b"" and needle in err, f"{argv[0]}: exit 2 before READY ({line})")
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (3, 4, 5):
         raise SystemExit(__doc__)
     p1, p2 = P1(sys.argv[1]), P2(sys.argv[2])
     protocol(p1)
     protocol(p2)
+    drop_in_protocol(p1)
+    drop_in_protocol(p2)
     usage_errors(p1)
     checks(p1, p2)
-    if len(sys.argv) == 4:
+    if len(sys.argv) >= 4:
         jco_checks(Jco(sys.argv[3], sys.argv[2]))
+        drop_in_protocol(Jco(sys.argv[3], sys.argv[2]))
         jco_under_supervisord(Jco(sys.argv[3], sys.argv[2]))
+        supercheck = supercheck_binary(sys.argv[4] if len(sys.argv) == 5 else None)
+        jco_restarts_under_supervisord(Jco(sys.argv[3], sys.argv[2]), supercheck)
     else:
         print("note jco not given: the wasip2 network checks under jco are skipped")
+    print(f"\n{len(PASSED)} passed, {len(FAILURES)} failed")
     if FAILURES:
-        print(f"\n{len(FAILURES)} failure(s)")
         sys.exit(1)
-    print("\nall WASI tests passed")
+    print("all WASI tests passed")
 
 
 if __name__ == "__main__":

@@ -327,22 +327,31 @@ impl<S: Transport> Exchange<S> {
         Ok(done)
     }
 
-    /// Consumes what `data` holds: the head once it is complete, then body
-    /// data into the sink. Returns the bytes used and, once the body is
+    /// Consumes what `data` holds: the head once it is complete (1xx interim
+    /// heads before it skipped), then body data into the sink. Returns the bytes used and, once the body is
     /// complete, the status.
     fn consume(&mut self, data: &[u8]) -> Result<(usize, Option<u16>), ExchangeError> {
         let mut used = 0usize;
         if let State::Head = self.state {
             let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            let (status, framing, head_len) = match self.head_reader.read(data, &mut headers) {
-                Ok(Parsed::Incomplete) => return Ok((0, None)),
-                Ok(Parsed::Complete(head)) => {
-                    self.keep_alive = head.keep_alive() && head.framing() != Framing::UntilClose;
-                    (head.code(), head.framing(), head.head_len())
+            let (status, framing) = loop {
+                let rest = data.get(used..).unwrap_or_default();
+                match self.head_reader.read(rest, &mut headers) {
+                    Ok(Parsed::Incomplete) => return Ok((used, None)),
+                    // A 1xx interim head (100 Continue, 103 Early Hints) has
+                    // no body: the final response follows it (101 ends HTTP).
+                    Ok(Parsed::Complete(head)) if head.is_interim() && head.code() != 101 => {
+                        used = used.saturating_add(head.head_len().min(rest.len()));
+                    }
+                    Ok(Parsed::Complete(head)) => {
+                        self.keep_alive =
+                            head.keep_alive() && head.framing() != Framing::UntilClose;
+                        used = used.saturating_add(head.head_len().min(rest.len()));
+                        break (head.code(), head.framing());
+                    }
+                    Err(e) => return Err(ExchangeError::Head(e)),
                 }
-                Err(e) => return Err(ExchangeError::Head(e)),
             };
-            used = head_len.min(data.len());
             let decoder = BodyDecoder::new(framing, self.limits).map_err(ExchangeError::Body)?;
             if let (Some(BodySink::Keep(body)), Framing::Length(n)) = (self.sink.as_mut(), framing)
             {
@@ -428,4 +437,77 @@ fn is_in_progress(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::NotConnected
         || e.kind() == io::ErrorKind::WouldBlock
         || e.raw_os_error() == Some(libc::EINPROGRESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connected stream that answers with `reply`, `step` bytes per read.
+    struct Scripted {
+        reply: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let rest = self.reply.get(self.at..).unwrap_or_default();
+            let n = rest.len().min(buf.len()).min(self.step);
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    impl Write for Scripted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Transport for Scripted {
+        fn connect_result(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn status_of(reply: &[u8], step: usize) -> (u16, Vec<u8>) {
+        let stream = Scripted {
+            reply: reply.to_vec(),
+            at: 0,
+            step,
+        };
+        let sink = BodySink::Keep(Vec::new());
+        let mut exchange = Exchange::new(
+            stream,
+            b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+            sink,
+            BodyLimits::default(),
+        );
+        let mut buffer = ReadBuffer::new();
+        loop {
+            match exchange.advance(&mut buffer) {
+                Progress::Pending => {}
+                Progress::Done(response) => return (response.status, response.body),
+                Progress::Failed(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn interim_heads_are_skipped_wherever_the_reads_split_them() {
+        let reply = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n\
+HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        for step in [1, 7, 30, reply.len()] {
+            assert_eq!(
+                status_of(reply, step),
+                (200, b"ok".to_vec()),
+                "{step} bytes per read"
+            );
+        }
+    }
 }

@@ -71,6 +71,12 @@ impl ListenerProcess {
     /// Starts `supercheck args...` with `SUPERVISOR_SERVER_URL` set to
     /// `server_url` (or unset), as if supervisord had started it.
     pub fn spawn(args: &[&str], server_url: Option<&str>) -> Self {
+        Self::spawn_with(args, server_url, &[])
+    }
+
+    /// As [`ListenerProcess::spawn`], with the variables `envs` set too
+    /// (`SUPERVISOR_USERNAME`, `SUPERVISOR_PASSWORD`...).
+    pub fn spawn_with(args: &[&str], server_url: Option<&str>, envs: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(supercheck_bin());
         cmd.args(args)
             .env_remove("SUPERVISOR_SERVER_URL")
@@ -84,6 +90,7 @@ impl ListenerProcess {
         if let Some(url) = server_url {
             cmd.env("SUPERVISOR_SERVER_URL", url);
         }
+        cmd.envs(envs.iter().copied());
         let mut child = cmd.spawn().expect("start supercheck");
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));

@@ -5,11 +5,11 @@
 //! supercheck-wasi [--name NAME] [--timeout SECONDS] http --url http://HOST[:PORT][/PATH]
 //! ```
 
-use std::fmt;
 use std::time::Duration;
 
-use crate::check::Target;
-use crate::url::HttpUrl;
+use supercheck_wire::http_url::HttpUrl;
+
+use super::check::Target;
 
 /// Usage text for `--help` and usage errors.
 pub const USAGE: &str = "\
@@ -51,17 +51,8 @@ pub struct Config {
     pub timeout: Duration,
 }
 
-/// A command line that cannot be run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UsageError(pub String);
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
+/// A command line that cannot be run (the text names the argument at fault).
+pub use supercheck_cmdline::plan::ConfigError as UsageError;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, UsageError> {
     Err(UsageError(msg.into()))
@@ -89,7 +80,12 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--url" => &mut url,
             "--name" => &mut name,
             "--timeout" => &mut timeout,
-            f if f.starts_with('-') => return err(format!("unknown option {f}")),
+            f if f.starts_with('-') => {
+                return err(format!(
+                    "unknown option {f} (the drop-in checks' command lines start with their \
+                     program name: supervisor_http_check -g GROUP -n NAME -u PATH -p PORT ...)"
+                ));
+            }
             _ => {
                 if kind.is_some() {
                     return err(format!("unexpected argument {arg:?}"));
@@ -140,8 +136,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
                 return err("the http check needs --url");
             };
             match HttpUrl::parse(&url) {
+                Ok(u) if u.tls => {
+                    return err(format!(
+                        "--url {url:?}: https:// is not supported under WASI (no TLS); use http://"
+                    ));
+                }
                 Ok(u) => Target::Http(u),
-                Err(e) => return err(format!("--url {url:?}: {e}")),
+                Err(e) => return err(format!("--url: {e}")),
             }
         }
         Some(other) => return err(format!("unknown check {other:?}: expected tcp or http")),

@@ -1,11 +1,15 @@
-//! The blocking listener loop: the supervisord event-listener protocol on any
-//! `Read`/`Write` pair, so the host tests drive it exactly as WASI does.
+//! The first WASI listener's loop: the supervisord event-listener protocol
+//! on any `Read`/`Write` pair, events read by the engine's
+//! [`EventInput`] (as the drop-in listener reads them), one check per
+//! `TICK_*`, every event acknowledged at once.
 
 use std::io::{self, ErrorKind, Read, Write};
 
-use supercheck_core::event::{Decoded, Decoder, Event, LenMode, READY, RESULT_OK, Resync};
+use supercheck_core::event::{LenMode, READY};
+use supercheck_engine::ACK_AND_READY;
+use supercheck_engine::input::{EventInput, Incoming};
 
-use crate::check::Outcome;
+use super::check::Outcome;
 
 /// How the loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,17 +34,8 @@ pub struct Stats {
     pub skipped: u64,
 }
 
-/// Bytes read from stdin per `read` call.
+/// Bytes read from stdin per `read` call, at most.
 const CHUNK: usize = 64 * 1024;
-
-/// Writes `RESULT 2\nOK` then `READY\n` in one write and flushes.
-fn ack(out: &mut impl Write) -> io::Result<()> {
-    let mut bytes = Vec::with_capacity(RESULT_OK.len() + READY.len());
-    bytes.extend_from_slice(RESULT_OK);
-    bytes.extend_from_slice(READY);
-    out.write_all(&bytes)?;
-    out.flush()
-}
 
 /// Runs the listener until stdin closes: `READY\n`, then for every event an
 /// acknowledgement and the next `READY\n`; `on_tick` runs on `TICK_*` events
@@ -56,96 +51,69 @@ pub fn run(
     log: &mut dyn Write,
     on_tick: &mut dyn FnMut() -> Outcome,
 ) -> io::Result<(Ending, Stats)> {
-    let decoder = Decoder::new(LenMode::Chars);
+    let mut events = EventInput::new(LenMode::Chars);
     let mut stats = Stats::default();
-    let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; CHUNK];
-    // Bytes the buffer must hold before decoding again is worthwhile.
-    let mut want = 1usize;
     out.write_all(READY)?;
     out.flush()?;
     loop {
-        while buf.len() < want {
-            let n = match input.read(&mut chunk) {
+        let Some(incoming) = events.next_event() else {
+            let room = events.room().min(CHUNK);
+            let n = match input.read(chunk.get_mut(..room).unwrap_or_default()) {
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
             if n == 0 {
-                if buf.is_empty() {
+                if events.pending() == 0 {
                     return Ok((Ending::Eof, stats));
                 }
                 let _ = writeln!(
                     log,
                     "supercheck-wasi: stdin closed in the middle of an event ({} bytes dropped)",
-                    buf.len()
+                    events.pending()
                 );
                 return Ok((Ending::Truncated, stats));
             }
-            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-        }
-        let consumed = match decoder.decode(&buf) {
-            Ok(Decoded::Incomplete { needed }) => {
-                want = buf.len().saturating_add(needed.max(1));
-                continue;
-            }
-            Ok(Decoded::Complete {
-                header,
-                event,
-                consumed,
-            }) => {
-                let serial = header.serial.unwrap_or(0);
-                if let Event::Tick(tick) = event {
-                    stats.ticks = stats.ticks.saturating_add(1);
-                    let outcome = on_tick();
-                    match outcome.detail {
-                        Some(detail) => {
-                            let _ = writeln!(
-                                log,
-                                "supercheck-wasi: {name}: {} ({detail}) [{} when={} serial={serial}]",
-                                outcome.verdict,
-                                tick.period.event_name(),
-                                tick.when
-                            );
-                        }
-                        None => {
-                            let _ = writeln!(
-                                log,
-                                "supercheck-wasi: {name}: {} [{} when={} serial={serial}]",
-                                outcome.verdict,
-                                tick.period.event_name(),
-                                tick.when
-                            );
-                        }
-                    }
-                } else {
-                    let _ = writeln!(
-                        log,
-                        "supercheck-wasi: event {} serial={serial}",
-                        event.name()
-                    );
-                }
-                consumed
-            }
-            Err(e) => match e.resync() {
-                Resync::SkipEvent(n) => {
-                    stats.skipped = stats.skipped.saturating_add(1);
-                    let _ = writeln!(log, "supercheck-wasi: malformed event skipped: {e}");
-                    n
-                }
-                _ => {
-                    let _ = writeln!(
-                        log,
-                        "supercheck-wasi: {e}; cannot find the next event in the stream, exiting so supervisord restarts the listener"
-                    );
-                    return Ok((Ending::Lost, stats));
-                }
-            },
+            events.push(chunk.get(..n).unwrap_or_default());
+            continue;
         };
-        buf.drain(..consumed.min(buf.len()));
-        want = 1;
+        match incoming {
+            Incoming::Tick { period, when } => {
+                stats.ticks = stats.ticks.saturating_add(1);
+                let outcome = on_tick();
+                let detail = outcome
+                    .detail
+                    .map(|detail| format!(" ({detail})"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    log,
+                    "supercheck-wasi: {name}: {}{detail} [{} when={when}]",
+                    outcome.verdict,
+                    period.event_name(),
+                );
+            }
+            Incoming::Exited { .. } => {
+                let _ = writeln!(log, "supercheck-wasi: event PROCESS_STATE_EXITED");
+            }
+            Incoming::Other(event) => {
+                let _ = writeln!(log, "supercheck-wasi: event {event}");
+            }
+            Incoming::Skipped(e) => {
+                stats.skipped = stats.skipped.saturating_add(1);
+                let _ = writeln!(log, "supercheck-wasi: malformed event skipped: {e}");
+            }
+            Incoming::Lost(e) => {
+                let _ = writeln!(
+                    log,
+                    "supercheck-wasi: {e}; exiting so supervisord restarts the listener"
+                );
+                return Ok((Ending::Lost, stats));
+            }
+        }
         stats.acknowledged = stats.acknowledged.saturating_add(1);
-        ack(&mut out)?;
+        out.write_all(ACK_AND_READY)?;
+        out.flush()?;
     }
 }
 
@@ -238,33 +206,15 @@ mod tests {
         assert_eq!((ending, stats.skipped), (Ending::Eof, 1));
         assert_eq!(out, expected(1));
 
-        let mut out = Vec::new();
-        let (ending, _) = run(
-            "t",
-            &b"garbage without newline"[..],
-            &mut out,
-            &mut log,
-            &mut pass,
-        )
-        .unwrap();
-        assert_eq!(ending, Ending::Truncated);
-        assert_eq!(out, READY);
-
-        let mut out = Vec::new();
-        let (ending, _) = run(
-            "t",
-            &b"not a header\nmore"[..],
-            &mut out,
-            &mut log,
-            &mut pass,
-        )
-        .unwrap();
-        assert_eq!(ending, Ending::Lost);
-        assert_eq!(out, READY);
-
-        let mut out = Vec::new();
-        let (ending, _) = run("t", &b""[..], &mut out, &mut log, &mut pass).unwrap();
-        assert_eq!(ending, Ending::Eof);
-        assert_eq!(out, READY);
+        for (input, ending) in [
+            (&b"garbage without newline"[..], Ending::Truncated),
+            (&b"not a header\nmore"[..], Ending::Lost),
+            (&b""[..], Ending::Eof),
+        ] {
+            let mut out = Vec::new();
+            let (ended, _) = run("t", input, &mut out, &mut log, &mut pass).unwrap();
+            assert_eq!(ended, ending, "{input:?}");
+            assert_eq!(out, READY, "{input:?}");
+        }
     }
 }
