@@ -38,7 +38,7 @@ pub enum ErrorKind {
         key: String,
         /// The closest known key, when one is near.
         suggestion: Option<&'static str>,
-        /// In a `[[check]]`: the kinds that do have this key.
+        /// The kinds of check that do have this key (`["all"]`: every kind).
         other_kinds: Vec<&'static str>,
         /// What the table is (`an http check`, `the [frontend] table`).
         table: String,
@@ -101,12 +101,10 @@ impl fmt::Display for ErrorKind {
                 if let Some(known) = suggestion {
                     write!(f, "; did you mean {known:?}?")?;
                 }
-                if !other_kinds.is_empty() {
-                    write!(
-                        f,
-                        " ({key:?} is a key of {} checks)",
-                        other_kinds.join(", ")
-                    )?;
+                match other_kinds.as_slice() {
+                    [] => {}
+                    ["all"] => write!(f, " ({key:?} is a key of every check)")?,
+                    kinds => write!(f, " ({key:?} is a key of {} checks)", kinds.join(", "))?,
                 }
                 Ok(())
             }

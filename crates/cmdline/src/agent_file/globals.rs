@@ -27,7 +27,7 @@ fn no_unknown(t: &Table<'_, '_>, keys: &[&'static str], name: &str) -> Result<()
 /// `[supervisor]`: where supervisord is. Each key left out falls back to
 /// what supervisord gives its event listeners (`SUPERVISOR_SERVER_URL`,
 /// `SUPERVISOR_USERNAME`, `SUPERVISOR_PASSWORD`), as with the drop-ins.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SupervisorSettings {
     /// `server_url`: `unix:///path/to.sock` or `http://host:port` (`--server-url`).
     pub server_url: Option<ServerUrl>,
@@ -37,6 +37,18 @@ pub struct SupervisorSettings {
     pub password: Option<String>,
     /// `rpc_timeout`: the limit of each call to supervisord (`--rpc-timeout`, 10 s).
     pub rpc_timeout: Duration,
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for SupervisorSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SupervisorSettings")
+            .field("server_url", &self.server_url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("rpc_timeout", &self.rpc_timeout)
+            .finish()
+    }
 }
 
 impl Default for SupervisorSettings {

@@ -91,11 +91,21 @@ impl AgentFile {
     pub fn parse(file: &str, text: &str) -> Result<Self, AgentFileError> {
         let source = Source::new(file, text);
         let document = DeTable::parse(text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            source.error(offset, "", ErrorKind::Syntax(e.message().to_string()))
+            let span = e.span().unwrap_or_default();
+            let mut message = e.message().to_string();
+            // Name the key a "duplicate key" is about: the span covers it.
+            if let Some(key) = text
+                .get(span.clone())
+                .filter(|k| !k.is_empty() && k.len() <= 64)
+            {
+                if message == "duplicate key" {
+                    message = format!("duplicate key {:?}", key.trim_matches(['"', '\'']));
+                }
+            }
+            source.error(span.start, "", ErrorKind::Syntax(message))
         })?;
         let top = Table::new(&source, String::new(), document.get_ref(), 0);
-        top.refuse_unknown(&TOP, "the file (its tables are [[check]], [supervisor], [frontend], [notify] and [heartbeat])", |key| {
+        top.refuse_unknown(&TOP, "the top level of the file, which holds only [[check]], [supervisor], [frontend], [notify] and [heartbeat]", |key| {
             if check::is_common_key(key) {
                 vec!["all"]
             } else {
@@ -209,14 +219,16 @@ fn checks(top: &Table<'_, '_>) -> Result<Vec<CheckTable>, AgentFileError> {
         return Ok(Vec::new());
     };
     let DeValue::Array(items) = value.get_ref() else {
-        return Err(top.error(
-            value.span().start,
-            "check",
-            ErrorKind::WrongType {
-                expected: "an array of tables: write [[check]], not [check]",
-                found: type_name(value.get_ref()),
-            },
-        ));
+        let message = match value.get_ref() {
+            DeValue::Table(_) => {
+                "must be [[check]] tables (an array of tables), not [check]".to_string()
+            }
+            other => format!(
+                "must be [[check]] tables (an array of tables), not {}",
+                type_name(other)
+            ),
+        };
+        return Err(top.error(value.span().start, "check", ErrorKind::Invalid(message)));
     };
     let source = top.source();
     let mut checks = Vec::with_capacity(items.len());
@@ -227,7 +239,11 @@ fn checks(top: &Table<'_, '_>) -> Result<Vec<CheckTable>, AgentFileError> {
         if let Some(&(first_line, first_column)) = seen.get(check.name()) {
             return Err(source.error(
                 name_at,
-                &format!("{}.name", source::element("check", index)),
+                &format!(
+                    "{} ({}).name",
+                    source::element("check", index),
+                    check.name()
+                ),
                 ErrorKind::DuplicateName {
                     name: check.name().to_string(),
                     first_line,
@@ -239,4 +255,147 @@ fn checks(top: &Table<'_, '_>) -> Result<Vec<CheckTable>, AgentFileError> {
         checks.push(check);
     }
     Ok(checks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(body: &str) -> String {
+        format!("[[check]]\nname = \"c\"\n{body}\n")
+    }
+
+    fn refusal(text: &str) -> String {
+        match AgentFile::parse("a.toml", text) {
+            Ok(file) => panic!("accepted: {file:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn heartbeats_are_received_only_with_a_heartbeat_check() {
+        let beats = check("kind = \"heartbeat\"\ntargets = [\"*\"]");
+        let file = AgentFile::parse("a.toml", &beats).unwrap();
+        assert_eq!(file.heartbeat(), Some(&HeartbeatListen::default()));
+        let tcp = format!(
+            "[heartbeat]\nbind = \"127.0.0.1:7000\"\n{}",
+            check("kind = \"tcp\"\ntargets = [\"*\"]\nport = 1")
+        );
+        assert_eq!(AgentFile::parse("a.toml", &tcp).unwrap().heartbeat(), None);
+    }
+
+    #[test]
+    fn a_cpu_check_has_its_own_interval_and_a_schedule() {
+        let text = check(
+            "kind = \"cpu\"\ntargets = [\"w:*\"]\nmax_cpu = 80\ncpu_interval = \"10m\"\ninterval = 5",
+        );
+        let file = AgentFile::parse("a.toml", &text).unwrap();
+        let cpu = file.check("c").unwrap();
+        assert_eq!(cpu.interval().map(|d| d.secs()), Some(5));
+        assert_eq!(cpu.rule().cpu.map(|l| l.interval.secs()), Some(600));
+        let default = check("kind = \"cpu\"\ntargets = [\"w:*\"]\nmax_cpu = 80");
+        let file = AgentFile::parse("a.toml", &default).unwrap();
+        assert_eq!(
+            file.check("c")
+                .and_then(|c| c.rule().cpu)
+                .map(|l| l.interval.secs()),
+            Some(3600)
+        );
+    }
+
+    #[test]
+    fn misplaced_and_misnamed_things_are_explained() {
+        assert_eq!(
+            refusal("url = \"/x\"\n"),
+            "a.toml:1:1: url: unknown key \"url\" in the top level of the file, which holds only \
+             [[check]], [supervisor], [frontend], [notify] and [heartbeat] (\"url\" is a key of \
+             http, xmlrpc checks)"
+        );
+        let e = refusal(&check("kind = \"complex\""));
+        assert!(e.contains("write one [[check]] per kind"), "{e}");
+        let e = refusal(&check("kind = \"tcp\"\ntargets = [\"all\"]\nport = 1"));
+        assert!(
+            e.contains("a.toml:4:12: check[1] (c).targets[1]: target \"all\": write \"*\""),
+            "{e}"
+        );
+        let e = refusal(&check(
+            "kind = \"tcp\"\ntargets = [\"web:*\", \"web:\"]\nport = 1",
+        ));
+        assert!(
+            e.contains("targets[2]: target \"web:\": is listed twice"),
+            "{e}"
+        );
+        let e = refusal(&check(
+            "kind = \"memory\"\ntargets = [\"*\"]\nmax_rss = 1\ninterval = 1\nfail_treshold = 2",
+        ));
+        assert!(e.contains("did you mean \"fail_threshold\"?"), "{e}");
+        let e = refusal("[supervisor]\nrpc_timeout = 0\n");
+        assert!(
+            e.starts_with("a.toml:2:15: supervisor.rpc_timeout: must be greater than zero"),
+            "{e}"
+        );
+        let e = refusal("[supervisor]\nserver_url = \"ftp://x\"\n");
+        assert!(e.starts_with("a.toml:2:14: supervisor.server_url: "), "{e}");
+        let e = refusal("frontend = 1\n");
+        assert_eq!(
+            e,
+            "a.toml:1:12: frontend: expected a table, found an integer"
+        );
+    }
+
+    #[test]
+    fn xmlrpc_targets_go_one_at_a_time_and_url_with_port() {
+        let e = refusal(&check(
+            "kind = \"xmlrpc\"\ntargets = [\"*\"]\nurl = \"/RPC2\"",
+        ));
+        assert!(
+            e.starts_with(
+                "a.toml:1:1: check[1] (c).port: required key is missing (url needs port)"
+            ),
+            "{e}"
+        );
+        let e = refusal(&check("kind = \"xmlrpc\"\ntargets = [\"*\"]"));
+        assert!(
+            e.contains("(c).url: required key is missing (an xmlrpc check needs one of"),
+            "{e}"
+        );
+        let ok =
+            check("kind = \"xmlrpc\"\ntargets = [\"*\"]\nurl = \"/RPC2\"\nport = \"x_(\\\\d+)\"");
+        let file = AgentFile::parse("a.toml", &ok).unwrap();
+        assert!(matches!(
+            file.check("c").map(CheckTable::spec),
+            Some(supercheck_core::check::spec::CheckSpec::XmlRpc(_))
+        ));
+    }
+
+    #[test]
+    fn exec_commands_are_shell_lines_or_argv() {
+        let shell = check(
+            "kind = \"exec\"\ntargets = [\"*\"]\ncommand = \"test -f /tmp/ok\"\ntimeout = \"500ms\"",
+        );
+        let file = AgentFile::parse("a.toml", &shell).unwrap();
+        let spec = file.check("c").map(CheckTable::spec);
+        assert!(matches!(
+            spec,
+            Some(supercheck_core::check::spec::CheckSpec::Exec(ref e))
+                if e.command == supercheck_core::check::spec::Command::Shell("test -f /tmp/ok")
+                    && e.timeout.get().millis() == 500
+        ));
+        let e = refusal(&check(
+            "kind = \"exec\"\ntargets = [\"*\"]\ncommand = [\"\", \"x\"]",
+        ));
+        assert!(
+            e.contains("command[1]: the program must not be empty"),
+            "{e}"
+        );
+        let e = refusal(&check(
+            "kind = \"exec\"\ntargets = [\"*\"]\ncommand = [\"a\", 1]",
+        ));
+        assert!(
+            e.contains("command[2]: expected a string, found an integer"),
+            "{e}"
+        );
+        let e = refusal(&check("kind = \"exec\"\ntargets = [\"*\"]"));
+        assert!(e.contains("(c).command: required key is missing"), "{e}");
+    }
 }

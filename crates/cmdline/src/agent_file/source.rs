@@ -44,12 +44,33 @@ impl<'t> Source<'t> {
     }
 }
 
-/// `prefix.key`, or `key` at the top.
+/// `prefix.key`, or `key` at the top; a key that TOML could not write
+/// bare is quoted (`headers."Bad Name"`), an element index (`targets[2]`,
+/// from [`element`]) is kept as it is.
 pub(crate) fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
+    let (name, index) = match key.split_once('[') {
+        Some((name, rest))
+            if rest
+                .strip_suffix(']')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            (name, key.get(name.len()..).unwrap_or_default())
+        }
+        _ => (key, ""),
+    };
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let name = if bare {
+        name.to_string()
     } else {
-        format!("{prefix}.{key}")
+        format!("{name:?}")
+    };
+    if prefix.is_empty() {
+        format!("{name}{index}")
+    } else {
+        format!("{prefix}.{name}{index}")
     }
 }
 
@@ -79,6 +100,15 @@ mod tests {
     fn paths_count_from_one() {
         assert_eq!(join("", "check"), "check");
         assert_eq!(join("frontend", "listen"), "frontend.listen");
+        assert_eq!(
+            join("check[1].headers", "Bad Name"),
+            "check[1].headers.\"Bad Name\""
+        );
         assert_eq!(element("targets", 0), "targets[1]");
+        assert_eq!(
+            join("check[1] (w)", &element("targets", 2)),
+            "check[1] (w).targets[3]"
+        );
+        assert_eq!(join("t", "a[b]"), "t.\"a[b]\"");
     }
 }
