@@ -468,7 +468,7 @@ port = 9000
 [[check]]
 kind = "http"
 name = "web_http"
-port = 8080
+port = "8080"
 url = "/ping"
 timeout = "2s"          # the same two seconds
 targets = ["web:*"]
@@ -485,7 +485,10 @@ fn tables_that_say_the_same_thing_are_equal_across_a_reload() {
     let before = AgentFile::parse("agent.toml", RELOAD_BEFORE).unwrap();
     let after = AgentFile::parse("agent.toml", RELOAD_AFTER).unwrap();
     let kept = |name: &str| before.check(name) == after.check(name);
-    assert!(kept("web_http"), "moved, keys reordered, 2 == \"2s\"");
+    assert!(
+        kept("web_http"),
+        "moved, keys reordered, 2 == \"2s\", 8080 == \"8080\""
+    );
     assert!(!kept("web_memory"), "max_rss changed");
     assert!(before.check("api_tcp").is_none());
     assert_ne!(before, after);

@@ -1,9 +1,10 @@
 //! Each kind's options, owned ([`Options`]), and the core's [`CheckSpec`]
 //! built from them, borrowing their text.
 //!
-//! The options are read and checked once ([`super::kinds`]); then the same
-//! [`Options::build`] that [`super::AgentFile::parse`] ran succeeds on
-//! every later call, since nothing can change them.
+//! The options are read and checked once, by [`super::AgentFile::parse`],
+//! which also builds the spec from them; building it again later
+//! ([`super::CheckTable::spec`]) then succeeds, since nothing can change
+//! them.
 
 use supercheck_core::check::port::PortSpec;
 use supercheck_core::check::spec::{
