@@ -4,6 +4,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`agent_file`] | the agent's TOML configuration file, checked into owned values |
 //! | [`tool`] | which drop-in a program name or subcommand asks for |
 //! | [`drop_in`] | supervisor_checks' flags (and supercheck's own) as clap commands |
 //! | [`plan`] | parsed flags and the environment checked into a [`plan::DropIn`] |
@@ -13,6 +14,7 @@
 //! | [`crashmail`] | crashmail's options |
 //! | [`manual`] | help texts and version lines |
 
+pub mod agent_file;
 pub mod crashmail;
 pub mod drop_in;
 pub mod getopt;
