@@ -25,6 +25,7 @@ mod compound;
 mod error;
 mod fields;
 
+pub use checks::option_keys;
 pub use error::{ConfigError, ConfigErrorKind, Expected};
 
 use crate::check::spec::{CheckKind, CheckSpec, Headers};

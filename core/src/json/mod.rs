@@ -42,7 +42,8 @@ mod syntax;
 mod value;
 
 pub use complex::{
-    ComplexConfig, ConfigError, ConfigErrorKind, Expected, MAX_CHECKS, UnknownKeys, parse_headers,
+    ComplexConfig, ConfigError, ConfigErrorKind, Expected, MAX_CHECKS, UnknownKeys, option_keys,
+    parse_headers,
 };
 pub use escape::{write_json_string, write_json_string_contents};
 pub use health::{

@@ -52,6 +52,20 @@ const FILE_KEYS: [&str; 4] = ["timeout", "fail_on_error", "filepath", "root_dir"
 const EXEC_KEYS: [&str; 2] = ["command", "timeout"];
 const HEARTBEAT_KEYS: [&str; 2] = ["timeout", "devices"];
 
+/// The option keys a check of `kind` takes in the complex check's JSON.
+pub fn option_keys(kind: CheckKind) -> &'static [&'static str] {
+    match kind {
+        CheckKind::Http => &HTTP_KEYS,
+        CheckKind::Tcp => &TCP_KEYS,
+        CheckKind::XmlRpc => &XMLRPC_KEYS,
+        CheckKind::Memory => &MEMORY_KEYS,
+        CheckKind::Cpu => &CPU_KEYS,
+        CheckKind::File => &FILE_KEYS,
+        CheckKind::Exec => &EXEC_KEYS,
+        CheckKind::Heartbeat => &HEARTBEAT_KEYS,
+    }
+}
+
 /// Reads the settings object `value` of a check of `kind`.
 pub(crate) fn read_check<'a>(
     kind: CheckKind,

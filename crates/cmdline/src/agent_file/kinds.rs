@@ -22,50 +22,15 @@ use super::reader::{Table, Value};
 use super::source::element;
 use super::value::{Refusal, boolean, integer, number, string};
 
-const HTTP: [&str; 12] = [
-    "url",
-    "port",
-    "method",
-    "json",
-    "body",
-    "headers",
-    "username",
-    "password",
-    "timeout",
-    "num_retries",
-    "expected_status",
-    "expected_body",
-];
-const TCP: [&str; 3] = ["port", "timeout", "num_retries"];
-const XMLRPC: [&str; 9] = [
-    "url",
-    "port",
-    "sock_path",
-    "sock_dir",
-    "method",
-    "username",
-    "password",
-    "num_retries",
-    "timeout",
-];
-const MEMORY: [&str; 2] = ["max_rss", "cumulative"];
+/// The cpu check's over-limit time is `cpu_interval` here: `interval` is every
+/// check's schedule in the agent's file.
 const CPU: [&str; 2] = ["max_cpu", "cpu_interval"];
-const FILE: [&str; 4] = ["timeout", "fail_on_error", "filepath", "root_dir"];
-const EXEC: [&str; 2] = ["command", "timeout"];
-const HEARTBEAT: [&str; 2] = ["timeout", "devices"];
 
-/// The option keys of `kind`.
+/// The option keys of `kind`: the complex check's JSON keys, but for the cpu check's.
 pub(crate) fn keys(kind: CheckKind) -> &'static [&'static str] {
     match kind {
-        CheckKind::Http => &HTTP,
-        CheckKind::Tcp => &TCP,
-        CheckKind::XmlRpc => &XMLRPC,
-        CheckKind::Memory => &MEMORY,
         CheckKind::Cpu => &CPU,
-        CheckKind::File => &FILE,
-        CheckKind::Exec => &EXEC,
-        CheckKind::Heartbeat => &HEARTBEAT,
-        _ => &[],
+        other => supercheck_core::json::option_keys(other),
     }
 }
 
