@@ -1,0 +1,53 @@
+//! What the tests hand the engine: configurations, processes as supervisord
+//! lists them, and the bytes of events as supervisord writes them on stdin.
+
+use supercheck_core::event::TickPeriod;
+use supercheck_core::process::ProcessState;
+use supercheck_engine::{CheckRule, EngineConfig, Process, Selection};
+
+use super::clock::T0;
+
+/// A configuration checking every process with `checks`, verbose (detail
+/// lines are written), the drop-in policy.
+pub fn config(checks: Vec<CheckRule>) -> EngineConfig {
+    let mut config = EngineConfig::new(Selection::AllExcept(None), checks);
+    config.verbose = true;
+    config
+}
+
+/// A configuration with one `http` check, one attempt per round.
+pub fn http_config() -> EngineConfig {
+    config(vec![CheckRule::new("http")])
+}
+
+/// A RUNNING process `namespec` (`group:name`) started at epoch second `start`.
+pub fn running(namespec: &str, start: u64) -> Process {
+    let (group, name) = namespec.split_once(':').unwrap_or((namespec, namespec));
+    Process {
+        group: group.to_owned(),
+        name: name.to_owned(),
+        state: ProcessState::Running,
+        pid: 100,
+        start: i64::try_from(start).unwrap_or(i64::MAX),
+        now: 0,
+    }
+}
+
+/// A process started a day before [`T0`].
+pub fn long_running(namespec: &str) -> Process {
+    running(namespec, T0.secs() - 86_400)
+}
+
+/// The bytes of a `TICK_*` event as supervisord writes them.
+pub fn tick_bytes(period: TickPeriod, serial: u64, when: u64) -> Vec<u8> {
+    event_bytes(period.event_name(), serial, &format!("when:{when}"))
+}
+
+/// The bytes of an event named `name` with `payload`.
+pub fn event_bytes(name: &str, serial: u64, payload: &str) -> Vec<u8> {
+    format!(
+        "ver:3.0 server:supervisor serial:{serial} pool:c poolserial:{serial} eventname:{name} len:{}\n{payload}",
+        payload.chars().count()
+    )
+    .into_bytes()
+}
