@@ -2,28 +2,18 @@
 //! acknowledgement (verdicts in and restarts asked for, or its deadline),
 //! coalesced stale ticks, other events, malformed and unreadable ones, and
 //! how much of stdin the engine takes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
 use supercheck_core::event::TickPeriod;
 use supercheck_engine::{ACK_AND_READY, Call, Exit, Output};
 use support::{
-    Answer, Harness, at_ms, at_secs, count_occurrences, http_config, long_running, secs,
+    Answer, Harness, at_ms, at_secs, count_occurrences, http_config, secs, web, web_and_db,
 };
-
-fn one_process() -> Harness {
-    Harness::started(http_config(), vec![long_running("web:web")])
-}
 
 #[test]
 fn ready_is_written_first_and_alone() {
-    let h = one_process();
+    let h = Harness::started(http_config(), web());
     assert_eq!(h.stdout, b"READY\n");
     assert_eq!(h.outputs.len(), 1);
     assert_eq!(h.outputs[0].1, Output::Protocol(b"READY\n"));
@@ -33,17 +23,14 @@ fn ready_is_written_first_and_alone() {
 
 #[test]
 fn handle_start_twice_writes_ready_once() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     h.start();
     assert_eq!(count_occurrences(&h.stdout, b"READY\n"), 1);
 }
 
 #[test]
 fn tick_is_acknowledged_once_every_selected_process_has_a_verdict() {
-    let mut h = Harness::started(
-        http_config(),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
+    let mut h = Harness::started(http_config(), web_and_db());
     h.set_probes_by_target(|target, _| {
         (target == "db:db").then(|| Answer::pass().after(support::ms(700)))
     });
@@ -62,10 +49,8 @@ fn tick_is_acknowledged_once_every_selected_process_has_a_verdict() {
 
 #[test]
 fn tick_is_acknowledged_after_the_restart_it_decided_was_asked_for() {
-    let mut h = one_process();
-    h.set_probes(|_| Answer::fail());
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.acks(), 1);
     let stop = h.indices(|o| matches!(o, Output::Call(Call::Stop { .. })));
     let ack = h.ack_indices();
@@ -79,8 +64,7 @@ fn tick_is_acknowledged_after_the_restart_it_decided_was_asked_for() {
 
 #[test]
 fn tick_5_with_a_hung_probe_is_acknowledged_four_seconds_after_the_round_started() {
-    let mut h = one_process();
-    h.set_probes(|_| Answer::hung(secs(10)));
+    let mut h = Harness::answering(http_config(), web(), Answer::hung(secs(10)));
     h.tick(TickPeriod::Secs5);
     assert!(h.drive_until(|h| h.acks() == 1));
     assert_eq!(h.now, at_secs(4));
@@ -92,19 +76,15 @@ fn tick_5_with_a_hung_probe_is_acknowledged_four_seconds_after_the_round_started
 
 #[test]
 fn tick_60_with_a_hung_probe_is_acknowledged_59_seconds_after_the_round_started() {
-    let mut h = one_process();
-    h.set_probes(|_| Answer::hung(secs(120)));
-    h.tick(TickPeriod::Secs60);
-    h.drive();
+    let mut h = Harness::answering(http_config(), web(), Answer::hung(secs(120)));
+    h.tick_and_drive(TickPeriod::Secs60);
     assert_eq!(h.ack_instants(), vec![at_secs(59)]);
 }
 
 #[test]
 fn hung_probe_verdict_after_the_deadline_still_counts_and_restarts_after_the_ack() {
-    let mut h = one_process();
-    h.set_probes(|_| Answer::hung(secs(10)));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(http_config(), web(), Answer::hung(secs(10)));
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.ack_instants(), vec![at_secs(4)]);
     // The probe was asked at 50 ms and times out 10 s later.
     assert_eq!(h.stops("web:web"), vec![at_ms(10_050)]);
@@ -116,9 +96,8 @@ fn hung_probe_verdict_after_the_deadline_still_counts_and_restarts_after_the_ack
 
 #[test]
 fn stale_tick_within_half_a_period_is_acknowledged_at_once_and_coalesced() {
-    let mut h = one_process();
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::started(http_config(), web());
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.ack_instants(), vec![at_ms(150)]);
     // supervisord queued a second TICK_5 while the first was handled.
     h.run_until(at_secs(2));
@@ -132,13 +111,12 @@ fn stale_tick_within_half_a_period_is_acknowledged_at_once_and_coalesced() {
 
 #[test]
 fn stale_ticks_queued_together_are_each_acknowledged_once_and_coalesced() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     // Three ticks in the pipe at once: the first starts a round, the two
     // others arrive while it is under way and wait for its RESULT.
     h.tick(TickPeriod::Secs5);
     h.tick(TickPeriod::Secs5);
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.acks(), 3);
     assert_eq!(h.ack_instants(), vec![at_ms(150); 3]);
     assert_eq!(h.lists().len(), 1);
@@ -146,12 +124,10 @@ fn stale_ticks_queued_together_are_each_acknowledged_once_and_coalesced() {
 
 #[test]
 fn tick_after_half_a_period_starts_a_new_round() {
-    let mut h = one_process();
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::started(http_config(), web());
+    h.tick_and_drive(TickPeriod::Secs5);
     h.run_until(at_ms(2_500));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.lists(), vec![at_ms(0), at_ms(2_500)]);
     assert_eq!(h.acks(), 2);
     assert_eq!(h.ack_instants()[1], at_ms(2_650));
@@ -159,7 +135,7 @@ fn tick_after_half_a_period_starts_a_new_round() {
 
 #[test]
 fn other_events_are_acknowledged_at_once() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     h.event("SUPERVISOR_STATE_CHANGE_RUNNING", "");
     h.event(
         "PROCESS_STATE_EXITED",
@@ -178,13 +154,12 @@ fn other_events_are_acknowledged_at_once() {
 
 #[test]
 fn malformed_payload_is_skipped_and_acknowledged_and_the_next_event_follows() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     h.write_stdin(b"eventname:TICK_5 len:4\nnope");
     assert_eq!(h.acks(), 1);
     assert_eq!(h.log_count("malformed event skipped"), 1);
     assert!(h.calls().is_empty());
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.acks(), 2);
     assert_eq!(h.lists().len(), 1);
     assert_eq!(h.exit(), None);
@@ -192,15 +167,14 @@ fn malformed_payload_is_skipped_and_acknowledged_and_the_next_event_follows() {
 
 #[test]
 fn unreadable_header_loses_the_stream_and_exits_protocol_lost() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     h.write_stdin(b"this is not a header\n");
     assert_eq!(h.exit(), Some(Exit::ProtocolLost));
     assert_eq!(Exit::ProtocolLost.code(), 1);
     assert_eq!(h.acks(), 0);
     assert_eq!(h.log_count("protocol error"), 1);
     // Nothing is taken or written afterwards.
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.acks(), 0);
     assert_eq!(h.after_exit, 0);
     assert_eq!(h.engine.poll_timeout(), None);
@@ -208,7 +182,7 @@ fn unreadable_header_loses_the_stream_and_exits_protocol_lost() {
 
 #[test]
 fn bytes_beyond_input_room_are_not_taken() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     let room = h.engine.input_room();
     assert!(room > 0);
     let big = vec![b'x'; room + 10];
@@ -219,7 +193,7 @@ fn bytes_beyond_input_room_are_not_taken() {
 
 #[test]
 fn event_split_across_reads_is_decoded_once_whole() {
-    let mut h = one_process();
+    let mut h = Harness::started(http_config(), web());
     let bytes = support::tick_bytes(TickPeriod::Secs5, 1, 1_000_000);
     let (head, tail) = bytes.split_at(30);
     h.write_stdin(head);
@@ -237,8 +211,7 @@ fn event_split_across_reads_is_decoded_once_whole() {
 
 #[test]
 fn event_written_during_a_round_is_acknowledged_after_the_round() {
-    let mut h = one_process();
-    h.set_probes(|_| Answer::pass().after(secs(1)));
+    let mut h = Harness::answering(http_config(), web(), Answer::pass().after(secs(1)));
     h.tick(TickPeriod::Secs5);
     h.run_until(at_ms(500));
     h.event("SUPERVISOR_STATE_CHANGE_RUNNING", "");

@@ -1,22 +1,16 @@
 //! How the engine ends: stdin closing (idle, mid-round, mid-restart, mid-event),
 //! a stop signal, and a listener killed mid-tick that supervisord hands the
 //! same tick again.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
 use supercheck_core::event::TickPeriod;
 use supercheck_engine::Exit;
-use support::{Answer, Harness, at_ms, http_config, long_running, ms, secs, tick_bytes};
+use support::{Answer, Harness, at_ms, http_config, ms, secs, tick_bytes, web, web_and_db};
 
 #[test]
 fn stdin_closed_while_idle_exits_clean() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
+    let mut h = Harness::started(http_config(), web());
     h.close_stdin();
     assert_eq!(h.exit(), Some(Exit::Clean));
     assert_eq!(Exit::Clean.code(), 0);
@@ -27,8 +21,7 @@ fn stdin_closed_while_idle_exits_clean() {
 
 #[test]
 fn stdin_closed_after_the_ack_with_a_restart_in_flight_finishes_it_then_exits_clean() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
     h.tick(TickPeriod::Secs5);
     // Acknowledged at 150 ms with the Stop asked; stopProcess answers at 350 ms.
     h.run_until(at_ms(200));
@@ -44,10 +37,7 @@ fn stdin_closed_after_the_ack_with_a_restart_in_flight_finishes_it_then_exits_cl
 
 #[test]
 fn stdin_closed_mid_round_with_a_restart_in_flight_finishes_it_then_exits_clean() {
-    let mut h = Harness::started(
-        http_config(),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
+    let mut h = Harness::started(http_config(), web_and_db());
     h.set_probes_by_target(|target, _| match target {
         "web:web" => Some(Answer::fail()),
         _ => Some(Answer::hung(secs(10))),
@@ -65,8 +55,7 @@ fn stdin_closed_mid_round_with_a_restart_in_flight_finishes_it_then_exits_clean(
 
 #[test]
 fn stdin_closed_with_a_stop_that_fails_exits_once_it_has_failed() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
     h.supervisor.script_stop(
         "web:web",
         Err(supercheck_engine::CallFailure::other("timed out")),
@@ -81,8 +70,7 @@ fn stdin_closed_with_a_stop_that_fails_exits_once_it_has_failed() {
 
 #[test]
 fn stdin_closed_mid_round_without_a_restart_exits_at_once() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::hung(secs(10)));
+    let mut h = Harness::answering(http_config(), web(), Answer::hung(secs(10)));
     h.tick(TickPeriod::Secs5);
     h.run_until(at_ms(100));
     h.close_stdin();
@@ -95,7 +83,7 @@ fn stdin_closed_mid_round_without_a_restart_exits_at_once() {
 
 #[test]
 fn stdin_closed_in_the_middle_of_an_event_ignores_it_and_exits_clean() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
+    let mut h = Harness::started(http_config(), web());
     let bytes = tick_bytes(TickPeriod::Secs5, 1, 1_000_000);
     h.write_stdin(&bytes[..40]);
     h.close_stdin();
@@ -110,14 +98,14 @@ fn stdin_closed_in_the_middle_of_an_event_ignores_it_and_exits_clean() {
 #[test]
 fn listener_killed_mid_tick_and_handed_the_tick_again_acknowledges_it_once() {
     let tick = tick_bytes(TickPeriod::Secs5, 7, 1_000_000);
-    let mut first = Harness::started(http_config(), vec![long_running("web:web")]);
+    let mut first = Harness::started(http_config(), web());
     first.set_probes(|_| Answer::pass().after(secs(2)));
     first.write_stdin(&tick);
     first.run_until(at_ms(500));
     assert_eq!(first.acks(), 0);
     drop(first); // killed: supervisord starts a new listener and re-sends the tick.
 
-    let mut second = Harness::started(http_config(), vec![long_running("web:web")]);
+    let mut second = Harness::started(http_config(), web());
     second.write_stdin(&tick);
     second.drive();
     assert_eq!(second.acks(), 1);
@@ -127,8 +115,7 @@ fn listener_killed_mid_tick_and_handed_the_tick_again_acknowledges_it_once() {
 
 #[test]
 fn stop_signal_exits_clean_and_nothing_follows() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::hung(secs(10)));
+    let mut h = Harness::answering(http_config(), web(), Answer::hung(secs(10)));
     h.tick(TickPeriod::Secs5);
     h.run_until(at_ms(100));
     h.signal(15);

@@ -1,12 +1,6 @@
 //! Notifications: one alert per process per window, the count held back
 //! carried by the next one, one "recovered" after an alert, and only a log
 //! line when no channel sends.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
@@ -14,7 +8,7 @@ use supercheck_core::event::TickPeriod;
 use supercheck_core::health::{BudgetSpec, Policy};
 use supercheck_core::time::Duration;
 use supercheck_engine::{EngineConfig, NotifyRule};
-use support::{Answer, Harness, at_ms, at_secs, http_config, long_running, secs};
+use support::{Answer, Harness, at_ms, http_config, secs, web, web_and_db};
 
 fn notifying(window: Duration, sends: bool) -> EngineConfig {
     let mut config = http_config();
@@ -27,21 +21,11 @@ fn notifying(window: Duration, sends: bool) -> EngineConfig {
     config
 }
 
-/// `n` ticks of `period` from `T0`, then driven to idle.
-fn ticks(h: &mut Harness, period: TickPeriod, n: u64) {
-    for k in 0..n {
-        h.run_until(at_secs(period.seconds() * k));
-        h.tick(period);
-    }
-    h.drive();
-}
-
 #[test]
 fn one_alert_per_process_per_window_with_the_suppressed_count_in_the_next() {
-    let mut h = Harness::started(notifying(secs(600), true), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
+    let mut h = Harness::answering(notifying(secs(600), true), web(), Answer::fail());
     // A failure (and a restart) every minute for ten minutes and more.
-    ticks(&mut h, TickPeriod::Secs60, 11);
+    h.ticks(TickPeriod::Secs60, 11);
     assert_eq!(h.all_stops().len(), 11);
     let notices = h.notices();
     assert_eq!(notices.len(), 2, "{notices:#?}");
@@ -64,12 +48,8 @@ fn one_alert_per_process_per_window_with_the_suppressed_count_in_the_next() {
 
 #[test]
 fn alerts_are_throttled_per_process() {
-    let mut h = Harness::started(
-        notifying(secs(600), true),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs60, 3);
+    let mut h = Harness::answering(notifying(secs(600), true), web_and_db(), Answer::fail());
+    h.ticks(TickPeriod::Secs60, 3);
     let mut processes: Vec<String> = h
         .notices()
         .into_iter()
@@ -81,15 +61,9 @@ fn alerts_are_throttled_per_process() {
 
 #[test]
 fn one_recovered_message_after_an_alert() {
-    let mut h = Harness::started(notifying(secs(600), true), vec![long_running("web:web")]);
-    h.set_probes(|req| {
-        if req.nth == 0 {
-            Answer::fail()
-        } else {
-            Answer::pass()
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs60, 4);
+    let mut h = Harness::started(notifying(secs(600), true), web());
+    h.set_probes(|req| Answer::pass_if(req.nth > 0));
+    h.ticks(TickPeriod::Secs60, 4);
     let notices = h.notices();
     let kinds: Vec<&str> = notices.iter().map(|(_, n)| n.kind).collect();
     assert_eq!(kinds, vec!["alert", "recovered"]);
@@ -100,16 +74,10 @@ fn one_recovered_message_after_an_alert() {
 
 #[test]
 fn flapping_within_a_window_gives_one_alert_and_one_recovery() {
-    let mut h = Harness::started(notifying(secs(600), true), vec![long_running("web:web")]);
+    let mut h = Harness::started(notifying(secs(600), true), web());
     // fail, pass, fail, pass, ... every minute for six minutes.
-    h.set_probes(|req| {
-        if req.nth % 2 == 0 {
-            Answer::fail()
-        } else {
-            Answer::pass()
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs60, 6);
+    h.set_probes(|req| Answer::pass_if(req.nth % 2 == 1));
+    h.ticks(TickPeriod::Secs60, 6);
     assert_eq!(h.all_stops().len(), 3);
     let kinds: Vec<&str> = h.notices().iter().map(|(_, n)| n.kind).collect();
     assert_eq!(kinds, vec!["alert", "recovered"]);
@@ -125,9 +93,8 @@ fn giving_up_is_notified_once() {
         }),
         ..Policy::DROP_IN
     };
-    let mut h = Harness::started(config, vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs60, 4);
+    let mut h = Harness::answering(config, web(), Answer::fail());
+    h.ticks(TickPeriod::Secs60, 4);
     let subjects: Vec<String> = h.notices().into_iter().map(|(_, n)| n.subject).collect();
     assert_eq!(
         subjects,
@@ -141,15 +108,9 @@ fn giving_up_is_notified_once() {
 
 #[test]
 fn without_a_channel_a_problem_is_logged_not_mailed_and_no_notice_is_sent() {
-    let mut h = Harness::started(notifying(secs(600), false), vec![long_running("web:web")]);
-    h.set_probes(|req| {
-        if req.nth < 2 {
-            Answer::fail()
-        } else {
-            Answer::pass()
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs60, 3);
+    let mut h = Harness::started(notifying(secs(600), false), web());
+    h.set_probes(|req| Answer::pass_if(req.nth >= 2));
+    h.ticks(TickPeriod::Secs60, 3);
     assert!(h.notices().is_empty());
     assert_eq!(
         h.log_count("not mailed (no -m or --webhook): Subject: supercheck: web:web restarted"),
@@ -160,9 +121,8 @@ fn without_a_channel_a_problem_is_logged_not_mailed_and_no_notice_is_sent() {
 
 #[test]
 fn without_notification_settings_nothing_is_said_about_mail() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs60, 2);
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    h.ticks(TickPeriod::Secs60, 2);
     assert!(h.notices().is_empty());
     assert_eq!(h.log_count("not mailed"), 0);
 }

@@ -1,17 +1,11 @@
 //! `--once`: one round of checks, verdicts printed, nothing restarted, no
 //! protocol, and an exit status that says whether everything passed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
 use supercheck_core::event::TickPeriod;
 use supercheck_engine::{CallFailure, EngineConfig, Exit};
-use support::{Answer, Harness, at_ms, http_config, long_running, secs};
+use support::{Answer, Harness, at_ms, http_config, secs, web, web_and_db};
 
 fn once() -> EngineConfig {
     let mut config = http_config();
@@ -21,7 +15,7 @@ fn once() -> EngineConfig {
 
 #[test]
 fn once_mode_writes_no_ready_and_prints_each_verdict() {
-    let mut h = Harness::started(once(), vec![long_running("web:web"), long_running("db:db")]);
+    let mut h = Harness::started(once(), web_and_db());
     assert!(h.stdout.is_empty(), "no READY");
     h.drive();
     let mut prints = h.prints();
@@ -36,7 +30,7 @@ fn once_mode_writes_no_ready_and_prints_each_verdict() {
 
 #[test]
 fn once_mode_exits_clean_when_all_pass() {
-    let mut h = Harness::started(once(), vec![long_running("web:web")]);
+    let mut h = Harness::started(once(), web());
     h.drive();
     assert_eq!(h.exited, Some((at_ms(150), Exit::Clean)));
     assert_eq!(h.after_exit, 0);
@@ -44,7 +38,7 @@ fn once_mode_exits_clean_when_all_pass() {
 
 #[test]
 fn once_mode_prints_would_restart_instead_of_stopping_and_exits_once_failed() {
-    let mut h = Harness::started(once(), vec![long_running("web:web"), long_running("db:db")]);
+    let mut h = Harness::started(once(), web_and_db());
     h.set_probes_by_target(|target, _| (target == "web:web").then(Answer::fail));
     h.drive();
     let prints = h.prints();
@@ -61,8 +55,7 @@ fn once_mode_prints_would_restart_instead_of_stopping_and_exits_once_failed() {
 
 #[test]
 fn once_mode_exits_once_failed_when_a_process_could_not_be_checked() {
-    let mut h = Harness::started(once(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::error());
+    let mut h = Harness::answering(once(), web(), Answer::error());
     h.drive();
     assert_eq!(h.exit(), Some(Exit::OnceFailed));
     assert!(!h.prints().iter().any(|p| p.contains("would restart")));
@@ -70,7 +63,7 @@ fn once_mode_exits_once_failed_when_a_process_could_not_be_checked() {
 
 #[test]
 fn once_mode_exits_once_failed_when_supervisord_cannot_be_asked() {
-    let mut h = Harness::new(once(), vec![long_running("web:web")]);
+    let mut h = Harness::new(once(), web());
     h.supervisor
         .fail_next_list(CallFailure::other("no such file"));
     h.start();
@@ -81,10 +74,8 @@ fn once_mode_exits_once_failed_when_supervisord_cannot_be_asked() {
 
 #[test]
 fn once_mode_takes_no_events() {
-    let mut h = Harness::started(once(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::pass().after(secs(1)));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(once(), web(), Answer::pass().after(secs(1)));
+    h.tick_and_drive(TickPeriod::Secs5);
     assert!(h.stdout.is_empty());
     assert_eq!(h.lists().len(), 1);
     assert_eq!(h.exit(), Some(Exit::Clean));
@@ -92,8 +83,7 @@ fn once_mode_takes_no_events() {
 
 #[test]
 fn once_mode_never_writes_protocol_bytes_even_for_a_probe_outlasting_the_hour() {
-    let mut h = Harness::started(once(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::hung(secs(7200)));
+    let mut h = Harness::answering(once(), web(), Answer::hung(secs(7200)));
     h.drive();
     assert!(
         h.stdout.is_empty(),

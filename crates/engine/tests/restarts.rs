@@ -1,12 +1,6 @@
 //! Restarts: the stop-then-start sequence and its races with an operator,
 //! and the health policy deciding them (threshold, start grace, budget,
 //! back-off, a restart by hand).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
@@ -16,30 +10,30 @@ use supercheck_core::health::{BudgetSpec, Policy};
 use supercheck_core::rpc::FaultCode;
 use supercheck_engine::{Call, CallFailure, EngineConfig, Output, RecordUpdate};
 use support::{
-    Answer, Harness, T0, at_ms, at_secs, fault, http_config, long_running, running, secs,
+    Answer, Harness, Supervisor, T0, at_ms, at_secs, fault, first_then, http_config, running, secs,
+    web, with_policy,
 };
 
-fn with_policy(policy: Policy) -> EngineConfig {
-    let mut config = http_config();
-    config.policy = policy;
-    config
+/// [`http_config`] restarting after `failures` failures in a row.
+fn restart_after(failures: u16) -> EngineConfig {
+    with_policy(Policy {
+        failure_threshold: failures,
+        ..Policy::DROP_IN
+    })
 }
 
-/// Ticks of `period` at `T0 + k * period` for `k` in `0..n`, then driven to idle.
-fn ticks(h: &mut Harness, period: TickPeriod, n: u64) {
-    for k in 0..n {
-        h.run_until(at_secs(period.seconds() * k));
-        h.tick(period);
-    }
-    h.drive();
+/// `web:web` failing its checks, with `script` applied to supervisord before
+/// a first tick; that tick driven to idle.
+fn first_restart(script: impl FnOnce(&mut Supervisor)) -> Harness {
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    script(&mut h.supervisor);
+    h.tick_and_drive(TickPeriod::Secs5);
+    h
 }
 
 #[test]
 fn restart_is_stop_then_start_in_order() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let h = first_restart(|_| {});
     let calls: Vec<_> = h.calls().into_iter().skip(1).collect();
     assert_eq!(
         calls,
@@ -78,12 +72,7 @@ fn restart_is_stop_then_start_in_order() {
 
 #[test]
 fn stop_answered_not_running_does_not_start_it() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.supervisor
-        .script_stop("web:web", Err(fault(FaultCode::NotRunning)));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let h = first_restart(|s| s.script_stop("web:web", Err(fault(FaultCode::NotRunning))));
     assert_eq!(h.stops("web:web").len(), 1);
     assert!(h.starts("web:web").is_empty());
     assert_eq!(h.log_count("not running any more"), 1);
@@ -92,29 +81,18 @@ fn stop_answered_not_running_does_not_start_it() {
 
 #[test]
 fn start_answered_already_started_counts_as_done() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.supervisor
-        .script_start("web:web", Err(fault(FaultCode::AlreadyStarted)));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let h = first_restart(|s| s.script_start("web:web", Err(fault(FaultCode::AlreadyStarted))));
     assert_eq!(h.starts("web:web").len(), 1);
     assert_eq!(h.log_count("already started again by someone else"), 1);
-    let done = h
-        .records()
-        .into_iter()
-        .filter(|(_, r)| matches!(r, RecordUpdate::RestartDone { .. }))
-        .count();
-    assert_eq!(done, 1);
+    assert_eq!(h.restarts_done(), 1);
 }
 
 #[test]
 fn stop_failing_otherwise_is_logged_not_started_and_restarted_on_a_later_tick() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
     h.supervisor
         .script_stop("web:web", Err(CallFailure::other("connection reset")));
-    ticks(&mut h, TickPeriod::Secs5, 2);
+    h.ticks(TickPeriod::Secs5, 2);
     assert_eq!(
         h.log_count("web:web: could not stop it: connection reset"),
         1
@@ -127,28 +105,17 @@ fn stop_failing_otherwise_is_logged_not_started_and_restarted_on_a_later_tick() 
 
 #[test]
 fn start_failing_is_logged_and_not_counted_as_a_restart() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.supervisor
-        .script_start("web:web", Err(fault(FaultCode::SpawnError)));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let h = first_restart(|s| s.script_start("web:web", Err(fault(FaultCode::SpawnError))));
     assert_eq!(h.log_count("web:web: could not start it"), 1);
-    let done = h
-        .records()
-        .into_iter()
-        .filter(|(_, r)| matches!(r, RecordUpdate::RestartDone { .. }))
-        .count();
-    assert_eq!(done, 0);
+    assert_eq!(h.restarts_done(), 0);
 }
 
 #[test]
 fn process_restarting_is_skipped_by_the_next_tick() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
     // stopProcess waits for the process to stop: 8 s here.
     h.supervisor.stop_delay = secs(8);
-    ticks(&mut h, TickPeriod::Secs5, 2);
+    h.ticks(TickPeriod::Secs5, 2);
     assert_eq!(h.stops("web:web"), vec![at_ms(150)]);
     assert_eq!(h.probes_of("web:web").len(), 1);
     assert_eq!(h.log_count("still being checked or restarted"), 1);
@@ -157,20 +124,10 @@ fn process_restarting_is_skipped_by_the_next_tick() {
 
 #[test]
 fn failure_threshold_restarts_only_after_n_failures_in_a_row_across_ticks() {
-    let policy = Policy {
-        failure_threshold: 3,
-        ..Policy::DROP_IN
-    };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
+    let mut h = Harness::started(restart_after(3), web());
     // fail, fail, pass, fail, fail, fail
-    h.set_probes(|req| {
-        if req.nth == 2 {
-            Answer::pass()
-        } else {
-            Answer::fail()
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs5, 6);
+    h.set_probes(|req| Answer::pass_if(req.nth == 2));
+    h.ticks(TickPeriod::Secs5, 6);
     assert_eq!(h.stops("web:web"), vec![at_ms(25_150)]);
     assert_eq!(h.acks(), 6);
 }
@@ -179,52 +136,27 @@ fn failure_threshold_restarts_only_after_n_failures_in_a_row_across_ticks() {
 fn failures_taking_different_times_still_count_in_a_row() {
     // A refused connection fails at once, a timeout only at its deadline:
     // neither is a sign that someone else restarted the process.
-    let policy = Policy {
-        failure_threshold: 2,
-        ..Policy::DROP_IN
-    };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
-    h.set_probes(|req| {
-        if req.nth == 0 {
-            Answer::fail()
-        } else {
-            Answer::hung(secs(3))
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs5, 2);
+    let mut h = Harness::started(restart_after(2), web());
+    h.set_probes(first_then(1, Answer::fail(), Answer::hung(secs(3))));
+    h.ticks(TickPeriod::Secs5, 2);
     assert_eq!(h.log_count("web:web: http check failed"), 2);
     assert_eq!(h.stops("web:web"), vec![at_ms(8_050)]);
 }
 
 #[test]
 fn process_started_by_hand_resets_the_failure_count() {
-    let policy = Policy {
-        failure_threshold: 2,
-        ..Policy::DROP_IN
-    };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(restart_after(2), web(), Answer::fail());
+    h.tick_and_drive(TickPeriod::Secs5);
     // An operator restarts it between the ticks: a newer start time.
     h.run_until(at_secs(3));
     let p = h.supervisor.process_mut("web:web").unwrap();
     p.start = i64::try_from(T0.secs() + 3).unwrap();
     p.pid = 4242;
-    ticks_from(&mut h, 1, 3);
+    h.ticks_at(TickPeriod::Secs5, 1..3);
     // The second failure is the first of the new process: the restart
     // comes at the third.
     assert_eq!(h.stops("web:web"), vec![at_ms(10_150)]);
     assert_eq!(h.engine.process("web:web").unwrap().pid, 4242);
-}
-
-/// Ticks `from..to` of `TICK_5`, then driven to idle.
-fn ticks_from(h: &mut Harness, from: u64, to: u64) {
-    for k in from..to {
-        h.run_until(at_secs(5 * k));
-        h.tick(TickPeriod::Secs5);
-    }
-    h.drive();
 }
 
 #[test]
@@ -234,9 +166,12 @@ fn failure_within_the_start_grace_is_not_a_restart() {
         ..Policy::DROP_IN
     };
     // Started 7 s before the first tick: in grace until about 23 s.
-    let mut h = Harness::started(with_policy(policy), vec![running("web:web", T0.secs() - 7)]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs5, 6);
+    let mut h = Harness::answering(
+        with_policy(policy),
+        vec![running("web:web", T0.secs() - 7)],
+        Answer::fail(),
+    );
+    h.ticks(TickPeriod::Secs5, 6);
     assert_eq!(h.log_count("in its start grace period"), 5);
     assert_eq!(h.stops("web:web"), vec![at_ms(25_150)]);
 }
@@ -247,9 +182,8 @@ fn our_own_restart_starts_a_new_grace() {
         start_grace: secs(12),
         ..Policy::DROP_IN
     };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs5, 5);
+    let mut h = Harness::answering(with_policy(policy), web(), Answer::fail());
+    h.ticks(TickPeriod::Secs5, 5);
     // Restarted at 0.4 s: failures until 12.4 s are in its grace (5 s and
     // 10 s); restarted again at 15.4 s, the failure at 20 s is in the new one.
     assert_eq!(h.log_count("in its start grace period"), 3);
@@ -266,9 +200,8 @@ fn restart_budget_spent_gives_up_once_and_restarts_no_more() {
         }),
         ..Policy::DROP_IN
     };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs5, 6);
+    let mut h = Harness::answering(with_policy(policy), web(), Answer::fail());
+    h.ticks(TickPeriod::Secs5, 6);
     assert_eq!(h.stops("web:web"), vec![at_ms(150), at_ms(5_150)]);
     assert_eq!(h.log_count("giving up after too many restarts"), 1);
     assert_eq!(h.logs_with("giving up")[0].0, at_ms(10_150));
@@ -292,9 +225,8 @@ fn backoff_holds_the_second_restart_until_its_end() {
         },
         ..Policy::DROP_IN
     };
-    let mut h = Harness::started(with_policy(policy), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs5, 8);
+    let mut h = Harness::answering(with_policy(policy), web(), Answer::fail());
+    h.ticks(TickPeriod::Secs5, 8);
     // Restarted at 0.4 s; the next restart is allowed 30 s later, and comes
     // then, from the engine's timer, not from a tick. Restarted again at
     // 30.65 s and failing at 35 s, the third waits 60 s more.
@@ -309,12 +241,12 @@ fn backoff_holds_the_second_restart_until_its_end() {
 
 #[test]
 fn monitor_policy_reports_unhealthy_once_and_never_restarts() {
-    let mut h = Harness::started(
+    let mut h = Harness::answering(
         with_policy(Policy::monitor(2, 2).unwrap()),
-        vec![long_running("web:web")],
+        web(),
+        Answer::fail(),
     );
-    h.set_probes(|_| Answer::fail());
-    ticks(&mut h, TickPeriod::Secs5, 4);
+    h.ticks(TickPeriod::Secs5, 4);
     assert!(h.all_stops().is_empty());
     assert_eq!(h.log_count("web:web: unhealthy"), 1);
     assert_eq!(h.logs_with("web:web: unhealthy")[0].0, at_ms(5_150));
@@ -322,15 +254,9 @@ fn monitor_policy_reports_unhealthy_once_and_never_restarts() {
 
 #[test]
 fn recovered_process_is_logged_healthy_again() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|req| {
-        if req.nth == 0 {
-            Answer::fail()
-        } else {
-            Answer::pass()
-        }
-    });
-    ticks(&mut h, TickPeriod::Secs5, 3);
+    let mut h = Harness::started(http_config(), web());
+    h.set_probes(|req| Answer::pass_if(req.nth > 0));
+    h.ticks(TickPeriod::Secs5, 3);
     assert_eq!(
         h.logs_with("web:web: healthy again"),
         vec![(at_ms(5_150), "web:web: healthy again".to_owned())]

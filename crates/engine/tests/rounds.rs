@@ -1,35 +1,26 @@
 //! Per-process rounds: retry plans in virtual time, how the checks' verdicts
 //! combine, a hung process next to a healthy one, selection, cpu windows.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod support;
 
-use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
-use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::verdict::{FailReason, Verdict};
 use supercheck_core::event::TickPeriod;
 use supercheck_core::process::ProcessState;
-use supercheck_core::time::Duration;
 use supercheck_engine::CheckRule;
-use support::{Answer, Harness, at_ms, at_secs, config, http_config, long_running, ms, secs};
+use support::{
+    Answer, Harness, at_ms, at_secs, config, cpu_config, http_config, long_running, ms, retrying,
+    secs, web, web_and_db,
+};
 
-fn retrying(retries: u32) -> supercheck_engine::EngineConfig {
-    config(vec![
-        CheckRule::new("http").with_retry(RetryPolicy::supervisor_checks(retries)),
-    ])
+/// Two checks: `http` (0) then `memory` (1), one attempt each.
+fn http_and_memory() -> supercheck_engine::EngineConfig {
+    config(vec![CheckRule::new("http"), CheckRule::new("memory")])
 }
 
 #[test]
 fn supervisor_checks_plan_waits_three_then_six_seconds_after_failed_attempts() {
-    let mut h = Harness::started(retrying(2), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::refused());
-    h.tick(TickPeriod::Secs60);
-    h.drive();
+    let mut h = Harness::answering(retrying(2), web(), Answer::refused());
+    h.tick_and_drive(TickPeriod::Secs60);
     let attempts: Vec<_> = h
         .probes_of("web:web")
         .into_iter()
@@ -51,10 +42,8 @@ fn supervisor_checks_plan_waits_three_then_six_seconds_after_failed_attempts() {
 
 #[test]
 fn retries_outlasting_a_tick_5_deadline_still_restart_after_the_ack() {
-    let mut h = Harness::started(retrying(2), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::refused());
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(retrying(2), web(), Answer::refused());
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.ack_instants(), vec![at_secs(4)]);
     assert_eq!(h.probes_of("web:web").len(), 3);
     assert_eq!(h.stops("web:web"), vec![at_ms(9_350)]);
@@ -62,7 +51,7 @@ fn retries_outlasting_a_tick_5_deadline_still_restart_after_the_ack() {
 
 #[test]
 fn retry_that_passes_gives_a_pass_and_no_restart() {
-    let mut h = Harness::started(retrying(2), vec![long_running("web:web")]);
+    let mut h = Harness::started(retrying(2), web());
     h.set_probes(|req| {
         if req.attempt == 1 {
             Answer::refused()
@@ -70,8 +59,7 @@ fn retry_that_passes_gives_a_pass_and_no_restart() {
             Answer::pass()
         }
     });
-    h.tick(TickPeriod::Secs60);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs60);
     assert_eq!(h.probes_of("web:web").len(), 2);
     assert_eq!(
         h.verdicts_of("web:web"),
@@ -83,23 +71,16 @@ fn retry_that_passes_gives_a_pass_and_no_restart() {
 
 #[test]
 fn failure_not_worth_retrying_is_not_retried() {
-    let mut h = Harness::started(retrying(2), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::fail());
-    h.tick(TickPeriod::Secs60);
-    h.drive();
+    let mut h = Harness::answering(retrying(2), web(), Answer::fail());
+    h.tick_and_drive(TickPeriod::Secs60);
     assert_eq!(h.probes_of("web:web").len(), 1);
     assert_eq!(h.stops("web:web"), vec![at_ms(150)]);
 }
 
 #[test]
 fn error_verdict_is_never_retried_and_never_restarts() {
-    let mut h = Harness::started(retrying(2), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::error());
-    for i in 0..3 {
-        h.run_until(at_secs(5 * i));
-        h.tick(TickPeriod::Secs5);
-    }
-    h.drive();
+    let mut h = Harness::answering(retrying(2), web(), Answer::error());
+    h.ticks(TickPeriod::Secs5, 3);
     assert_eq!(h.probes_of("web:web").len(), 3, "one attempt per tick");
     assert!(h.all_stops().is_empty());
     assert_eq!(h.acks(), 3);
@@ -110,14 +91,12 @@ fn error_verdict_is_never_retried_and_never_restarts() {
 
 #[test]
 fn first_failing_check_decides_without_waiting_for_the_others() {
-    let checks = vec![CheckRule::new("http"), CheckRule::new("memory")];
-    let mut h = Harness::started(config(checks), vec![long_running("web:web")]);
+    let mut h = Harness::started(http_and_memory(), web());
     h.set_probes(|req| match req.check {
         0 => Answer::pass().after(secs(3)),
         _ => Answer::fail(),
     });
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.stops("web:web"), vec![at_ms(150)]);
     assert_eq!(h.ack_instants(), vec![at_ms(150)]);
     assert_eq!(h.log_count("web:web: memory check failed"), 1);
@@ -128,14 +107,12 @@ fn first_failing_check_decides_without_waiting_for_the_others() {
 
 #[test]
 fn an_error_and_a_pass_make_an_error_and_no_restart() {
-    let checks = vec![CheckRule::new("http"), CheckRule::new("memory")];
-    let mut h = Harness::started(config(checks), vec![long_running("web:web")]);
+    let mut h = Harness::started(http_and_memory(), web());
     h.set_probes(|req| match req.check {
         0 => Answer::error(),
         _ => Answer::pass().after(ms(300)),
     });
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert!(h.all_stops().is_empty());
     assert_eq!(h.ack_instants(), vec![at_ms(350)]);
     assert_eq!(h.log_count("1 could not be checked"), 1);
@@ -143,10 +120,8 @@ fn an_error_and_a_pass_make_an_error_and_no_restart() {
 
 #[test]
 fn every_check_of_a_process_is_probed_each_tick() {
-    let checks = vec![CheckRule::new("http"), CheckRule::new("memory")];
-    let mut h = Harness::started(config(checks), vec![long_running("web:web")]);
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::started(http_and_memory(), web());
+    h.tick_and_drive(TickPeriod::Secs5);
     let checks: Vec<usize> = h.probes().into_iter().map(|(_, p)| p.check).collect();
     assert_eq!(checks, vec![0, 1]);
     assert_eq!(h.ack_instants(), vec![at_ms(150)]);
@@ -154,13 +129,9 @@ fn every_check_of_a_process_is_probed_each_tick() {
 
 #[test]
 fn hung_process_never_delays_another_process_verdict() {
-    let mut h = Harness::started(
-        http_config(),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
+    let mut h = Harness::started(http_config(), web_and_db());
     h.set_probes_by_target(|target, _| (target == "web:web").then(|| Answer::hung(secs(10))));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     // db's verdict and its log line come at its own time.
     assert_eq!(h.verdicts_of("db:db"), vec![(at_ms(150), Verdict::Pass)]);
     let passed = h.logs_with("db:db: http check passed");
@@ -171,13 +142,9 @@ fn hung_process_never_delays_another_process_verdict() {
 
 #[test]
 fn tick_with_hung_process_restarts_only_that_process() {
-    let mut h = Harness::started(
-        http_config(),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
+    let mut h = Harness::started(http_config(), web_and_db());
     h.set_probes_by_target(|target, _| (target == "web:web").then(|| Answer::hung(secs(10))));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.ack_instants(), vec![at_secs(4)]);
     assert_eq!(h.all_stops(), vec![(at_ms(10_050), "web:web".to_owned())]);
     assert_eq!(h.starts("web:web").len(), 1);
@@ -190,18 +157,11 @@ fn tick_with_hung_process_restarts_only_that_process() {
 
 #[test]
 fn process_still_being_checked_is_skipped_by_the_next_tick() {
-    let mut h = Harness::started(
-        http_config(),
-        vec![long_running("web:web"), long_running("db:db")],
-    );
+    let mut h = Harness::started(http_config(), web_and_db());
     h.set_probes_by_target(|target, req| {
         (target == "web:web" && req.nth == 0).then(|| Answer::hung(secs(12)))
     });
-    for i in 0..4 {
-        h.run_until(at_secs(5 * i));
-        h.tick(TickPeriod::Secs5);
-    }
-    h.drive();
+    h.ticks(TickPeriod::Secs5, 4);
     assert_eq!(h.acks(), 4);
     // web is probed at 0 s, hangs until 12.05 s, and is checked again at 15 s.
     let web: Vec<_> = h.probes_of("web:web").into_iter().map(|(t, _)| t).collect();
@@ -215,8 +175,7 @@ fn process_not_in_a_checked_state_is_not_probed() {
     let mut stopped = long_running("db:db");
     stopped.state = ProcessState::Stopped;
     let mut h = Harness::started(http_config(), vec![long_running("web:web"), stopped]);
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert!(h.probes_of("db:db").is_empty());
     assert_eq!(h.probes_of("web:web").len(), 1);
     assert_eq!(h.acks(), 1);
@@ -227,26 +186,15 @@ fn no_process_to_check_acknowledges_at_once() {
     let mut stopped = long_running("web:web");
     stopped.state = ProcessState::Fatal;
     let mut h = Harness::started(http_config(), vec![stopped]);
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    h.tick_and_drive(TickPeriod::Secs5);
     assert_eq!(h.ack_instants(), vec![at_ms(50)]);
     assert_eq!(h.log_count("No processes in state RUNNING found"), 1);
 }
 
 #[test]
 fn cpu_over_the_limit_passes_until_it_has_been_over_for_the_interval_then_fails() {
-    let limit = CpuLimit {
-        max: CpuPercent::from_percent(80),
-        interval: Duration::from_secs(10),
-    };
-    let checks = vec![CheckRule::new("cpu").with_cpu_limit(limit)];
-    let mut h = Harness::started(config(checks), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::cpu(95));
-    for i in 0..4 {
-        h.run_until(at_secs(5 * i));
-        h.tick(TickPeriod::Secs5);
-    }
-    h.drive();
+    let mut h = Harness::answering(cpu_config(80, secs(10)), web(), Answer::cpu(95));
+    h.ticks(TickPeriod::Secs5, 4);
     let verdicts: Vec<_> = h
         .verdicts_of("web:web")
         .into_iter()
@@ -270,19 +218,10 @@ fn cpu_over_the_limit_passes_until_it_has_been_over_for_the_interval_then_fails(
 
 #[test]
 fn cpu_usage_at_or_below_the_limit_resets_the_stretch() {
-    let limit = CpuLimit {
-        max: CpuPercent::from_percent(80),
-        interval: Duration::from_secs(10),
-    };
-    let checks = vec![CheckRule::new("cpu").with_cpu_limit(limit)];
-    let mut h = Harness::started(config(checks), vec![long_running("web:web")]);
+    let mut h = Harness::started(cpu_config(80, secs(10)), web());
     // Hot, hot, cool, hot, hot, hot: never over for longer than 10 s.
     h.set_probes(|req| Answer::cpu(if req.nth == 2 { 50 } else { 95 }));
-    for i in 0..6 {
-        h.run_until(at_secs(5 * i));
-        h.tick(TickPeriod::Secs5);
-    }
-    h.drive();
+    h.ticks(TickPeriod::Secs5, 6);
     assert_eq!(h.verdicts_of("web:web").len(), 6);
     assert!(
         h.verdicts_of("web:web")
@@ -294,10 +233,8 @@ fn cpu_usage_at_or_below_the_limit_resets_the_stretch() {
 
 #[test]
 fn cpu_usage_for_a_check_without_a_limit_is_an_error() {
-    let mut h = Harness::started(http_config(), vec![long_running("web:web")]);
-    h.set_probes(|_| Answer::cpu(95));
-    h.tick(TickPeriod::Secs5);
-    h.drive();
+    let mut h = Harness::answering(http_config(), web(), Answer::cpu(95));
+    h.tick_and_drive(TickPeriod::Secs5);
     assert!(matches!(h.verdicts_of("web:web")[0].1, Verdict::Error(_)));
     assert!(h.all_stops().is_empty());
 }

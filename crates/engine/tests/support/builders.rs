@@ -1,8 +1,12 @@
 //! What the tests hand the engine: configurations, processes as supervisord
 //! lists them, and the bytes of events as supervisord writes them on stdin.
 
+use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
+use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::event::TickPeriod;
+use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
+use supercheck_core::time::Duration;
 use supercheck_engine::{CheckRule, EngineConfig, Process, Selection};
 
 use super::clock::T0;
@@ -18,6 +22,30 @@ pub fn config(checks: Vec<CheckRule>) -> EngineConfig {
 /// A configuration with one `http` check, one attempt per round.
 pub fn http_config() -> EngineConfig {
     config(vec![CheckRule::new("http")])
+}
+
+/// [`http_config`] with `policy` instead of the drop-in one.
+pub fn with_policy(policy: Policy) -> EngineConfig {
+    let mut config = http_config();
+    config.policy = policy;
+    config
+}
+
+/// One `http` check on supervisor_checks' retry plan with `retries` retries.
+pub fn retrying(retries: u32) -> EngineConfig {
+    config(vec![
+        CheckRule::new("http").with_retry(RetryPolicy::supervisor_checks(retries)),
+    ])
+}
+
+/// One `cpu` check: failing once usage has been over `max_percent` % for
+/// longer than `interval`.
+pub fn cpu_config(max_percent: u32, interval: Duration) -> EngineConfig {
+    let limit = CpuLimit {
+        max: CpuPercent::from_percent(max_percent),
+        interval,
+    };
+    config(vec![CheckRule::new("cpu").with_cpu_limit(limit)])
 }
 
 /// A RUNNING process `namespec` (`group:name`) started at epoch second `start`.
@@ -36,6 +64,16 @@ pub fn running(namespec: &str, start: u64) -> Process {
 /// A process started a day before [`T0`].
 pub fn long_running(namespec: &str) -> Process {
     running(namespec, T0.secs() - 86_400)
+}
+
+/// `web:web`, started a day before [`T0`].
+pub fn web() -> Vec<Process> {
+    vec![long_running("web:web")]
+}
+
+/// `web:web` and `db:db`, both started a day before [`T0`].
+pub fn web_and_db() -> Vec<Process> {
+    vec![long_running("web:web"), long_running("db:db")]
 }
 
 /// The bytes of a `TICK_*` event as supervisord writes them.

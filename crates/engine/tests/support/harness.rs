@@ -4,6 +4,7 @@
 //! the clock from one due input to the next.
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 
 use supercheck_core::event::TickPeriod;
 use supercheck_core::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use supercheck_engine::{
 };
 
 use super::builders::{event_bytes, tick_bytes};
-use super::clock::T0;
+use super::clock::{T0, at_secs};
 use super::probes::{Answer, ProbeRequest, ProbeScript};
 use super::supervisor::Supervisor;
 
@@ -81,6 +82,10 @@ impl std::fmt::Debug for Harness {
 
 impl Harness {
     /// A harness for `config` at [`T0`], with `processes` listed and every probe passing.
+    #[allow(
+        clippy::expect_used,
+        reason = "a test's configuration is valid, or the test itself is wrong"
+    )]
     pub fn new(config: EngineConfig, processes: Vec<Process>) -> Self {
         let engine = Engine::new(config).expect("a valid policy");
         Self {
@@ -104,6 +109,14 @@ impl Harness {
     /// A started harness (READY written, or the `--once` round begun).
     pub fn started(config: EngineConfig, processes: Vec<Process>) -> Self {
         let mut h = Self::new(config, processes);
+        h.start();
+        h
+    }
+
+    /// A started harness whose every probe finds `answer`.
+    pub fn answering(config: EngineConfig, processes: Vec<Process>, answer: Answer) -> Self {
+        let mut h = Self::new(config, processes);
+        h.set_probes(move |_| answer);
         h.start();
         h
     }
@@ -136,6 +149,27 @@ impl Harness {
         self.serial += 1;
         let bytes = tick_bytes(period, self.serial, when);
         self.write_stdin(&bytes);
+    }
+
+    /// A tick ([`Harness::tick`]), then driven to idle ([`Harness::drive`]).
+    pub fn tick_and_drive(&mut self, period: TickPeriod) {
+        self.tick(period);
+        self.drive();
+    }
+
+    /// Ticks of `period` at `T0 + k × period` for each `k` in `ks`, each
+    /// written once the clock has been driven there; then driven to idle.
+    pub fn ticks_at(&mut self, period: TickPeriod, ks: Range<u64>) {
+        for k in ks {
+            self.run_until(at_secs(period.seconds() * k));
+            self.tick(period);
+        }
+        self.drive();
+    }
+
+    /// The first `n` ticks of `period` from [`T0`] ([`Harness::ticks_at`] `0..n`).
+    pub fn ticks(&mut self, period: TickPeriod, n: u64) {
+        self.ticks_at(period, 0..n);
     }
 
     /// Writes raw bytes into stdin (taken as the engine has room).
@@ -219,6 +253,7 @@ impl Harness {
         self.run_until(self.now + duration);
     }
 
+    #[allow(clippy::panic, reason = "a livelock fails the test")]
     fn run(
         &mut self,
         horizon: Option<Instant>,
@@ -234,7 +269,10 @@ impl Harness {
                 return false;
             }
             let timer = self.engine.poll_timeout();
-            let reply = self.next_pending().map(|i| self.pending[i].due);
+            let reply = self
+                .next_pending()
+                .and_then(|i| self.pending.get(i))
+                .map(|p| p.due);
             let next = match (timer, reply) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => match a.or(b) {

@@ -22,6 +22,11 @@
 //!
 //! Everything is re-exported here: a test names `support::Harness`, not the
 //! module it lives in.
+//!
+//! The test files carry no `#![allow(clippy::unwrap_used, ...)]`: the
+//! workspace's `.clippy.toml` allows unwrap, expect, indexing and panics in
+//! `#[test]` functions, and the helpers here do without them (or allow one
+//! where it must, with its reason).
 #![allow(dead_code, unused_imports)]
 
 pub mod builders;
@@ -31,9 +36,12 @@ pub mod outputs;
 pub mod probes;
 pub mod supervisor;
 
-pub use builders::{config, event_bytes, http_config, long_running, running, tick_bytes};
+pub use builders::{
+    config, cpu_config, event_bytes, http_config, long_running, retrying, running, tick_bytes, web,
+    web_and_db, with_policy,
+};
 pub use clock::{T0, at_ms, at_secs, ms, secs};
 pub use harness::{Harness, MAX_ITERATIONS};
 pub use outputs::{RESULT_OK, count_occurrences};
-pub use probes::{Answer, PROBE_DELAY, ProbeRequest, ProbeScript};
+pub use probes::{Answer, PROBE_DELAY, ProbeRequest, ProbeScript, first_then};
 pub use supervisor::{Supervisor, fault};

@@ -24,6 +24,23 @@ pub fn count_occurrences(haystack: &[u8], needle: &[u8]) -> usize {
 }
 
 impl Harness {
+    /// What `pick` takes from each output it maps to `Some`, with the instant
+    /// the output was drained at, in order.
+    pub fn picked<'a, T>(&'a self, pick: impl Fn(&'a Output) -> Option<T>) -> Vec<(Instant, T)> {
+        self.outputs
+            .iter()
+            .filter_map(|(t, o)| pick(o).map(|picked| (*t, picked)))
+            .collect()
+    }
+
+    /// When each output `pred` holds for was drained.
+    pub fn instants(&self, pred: impl Fn(&Output) -> bool) -> Vec<Instant> {
+        self.picked(|o| pred(o).then_some(()))
+            .into_iter()
+            .map(|(t, ())| t)
+            .collect()
+    }
+
     /// Acknowledgements written so far (`RESULT 2\nOK`).
     pub fn acks(&self) -> usize {
         count_occurrences(&self.stdout, RESULT_OK)
@@ -31,11 +48,7 @@ impl Harness {
 
     /// When each acknowledgement was written.
     pub fn ack_instants(&self) -> Vec<Instant> {
-        self.outputs
-            .iter()
-            .filter(|(_, o)| *o == Output::Protocol(ACK_AND_READY))
-            .map(|(t, _)| *t)
-            .collect()
+        self.instants(|o| *o == Output::Protocol(ACK_AND_READY))
     }
 
     /// Index in [`Harness::outputs`] of each acknowledgement.
@@ -55,22 +68,18 @@ impl Harness {
 
     /// Every log line, with its instant.
     pub fn logs(&self) -> Vec<(Instant, &LogLine)> {
-        self.outputs
-            .iter()
-            .filter_map(|(t, o)| match o {
-                Output::Log(line) => Some((*t, line)),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Log(line) => Some(line),
+            _ => None,
+        })
     }
 
     /// Log lines containing `needle`, with their instants.
     pub fn logs_with(&self, needle: &str) -> Vec<(Instant, String)> {
-        self.logs()
-            .into_iter()
-            .filter(|(_, l)| l.text.contains(needle))
-            .map(|(t, l)| (t, l.text.clone()))
-            .collect()
+        self.picked(|o| match o {
+            Output::Log(line) if line.text.contains(needle) => Some(line.text.clone()),
+            _ => None,
+        })
     }
 
     /// How many log lines contain `needle`.
@@ -88,73 +97,56 @@ impl Harness {
 
     /// Every printed line (`--once`).
     pub fn prints(&self) -> Vec<String> {
-        self.outputs
-            .iter()
-            .filter_map(|(_, o)| match o {
-                Output::Print(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect()
+        let prints = self.picked(|o| match o {
+            Output::Print(s) => Some(s.clone()),
+            _ => None,
+        });
+        prints.into_iter().map(|(_, s)| s).collect()
     }
 
     /// Every call to supervisord, with its instant.
     pub fn calls(&self) -> Vec<(Instant, Call)> {
-        self.outputs
-            .iter()
-            .filter_map(|(t, o)| match o {
-                Output::Call(c) => Some((*t, c.clone())),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Call(c) => Some(c.clone()),
+            _ => None,
+        })
     }
 
     /// When each process list was asked for.
     pub fn lists(&self) -> Vec<Instant> {
-        self.calls()
-            .into_iter()
-            .filter(|(_, c)| matches!(c, Call::ListProcesses { .. }))
-            .map(|(t, _)| t)
-            .collect()
+        self.instants(|o| matches!(o, Output::Call(Call::ListProcesses { .. })))
     }
 
     /// When `stopProcess(target)` was asked for.
     pub fn stops(&self, target: &str) -> Vec<Instant> {
-        self.calls()
-            .into_iter()
-            .filter(|(_, c)| matches!(c, Call::Stop { target: t } if &**t == target))
-            .map(|(t, _)| t)
-            .collect()
+        self.instants(|o| matches!(o, Output::Call(Call::Stop { target: t }) if &**t == target))
     }
 
     /// Every `stopProcess`, whatever the target.
     pub fn all_stops(&self) -> Vec<(Instant, String)> {
-        self.calls()
-            .into_iter()
-            .filter_map(|(t, c)| match c {
-                Call::Stop { target } => Some((t, target.to_string())),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Call(Call::Stop { target }) => Some(target.to_string()),
+            _ => None,
+        })
     }
 
     /// When `startProcess(target)` was asked for.
     pub fn starts(&self, target: &str) -> Vec<Instant> {
-        self.calls()
-            .into_iter()
-            .filter(|(_, c)| matches!(c, Call::Start { target: t } if &**t == target))
-            .map(|(t, _)| t)
-            .collect()
+        self.instants(|o| matches!(o, Output::Call(Call::Start { target: t }) if &**t == target))
+    }
+
+    /// How many restarts were recorded as done (started again).
+    pub fn restarts_done(&self) -> usize {
+        self.instants(|o| matches!(o, Output::Record(RecordUpdate::RestartDone { .. })))
+            .len()
     }
 
     /// Every probe asked for, with its instant.
     pub fn probes(&self) -> Vec<(Instant, ProbeTicket)> {
-        self.outputs
-            .iter()
-            .filter_map(|(t, o)| match o {
-                Output::Probe(p) => Some((*t, p.clone())),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Probe(p) => Some(p.clone()),
+            _ => None,
+        })
     }
 
     /// The probes of `target`, with their instants.
@@ -175,50 +167,39 @@ impl Harness {
 
     /// Every notification, with its instant.
     pub fn notices(&self) -> Vec<(Instant, Notice)> {
-        self.outputs
-            .iter()
-            .filter_map(|(t, o)| match o {
-                Output::Notify(n) => Some((*t, n.clone())),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Notify(n) => Some(n.clone()),
+            _ => None,
+        })
     }
 
     /// Every record update, with its instant.
     pub fn records(&self) -> Vec<(Instant, RecordUpdate)> {
-        self.outputs
-            .iter()
-            .filter_map(|(t, o)| match o {
-                Output::Record(r) => Some((*t, r.clone())),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Record(r) => Some(r.clone()),
+            _ => None,
+        })
     }
 
     /// The final verdicts recorded for `target`, with their instants.
     pub fn verdicts_of(&self, target: &str) -> Vec<(Instant, Verdict)> {
-        self.records()
-            .into_iter()
-            .filter_map(|(t, r)| match r {
-                RecordUpdate::Verdict {
-                    target: key,
-                    verdict,
-                    ..
-                } if &*key == target => Some((t, verdict)),
-                _ => None,
-            })
-            .collect()
+        self.picked(|o| match o {
+            Output::Record(RecordUpdate::Verdict {
+                target: key,
+                verdict,
+                ..
+            }) if &**key == target => Some(*verdict),
+            _ => None,
+        })
     }
 
     /// Every process the engine said to forget.
     pub fn forgets(&self) -> Vec<TargetKey> {
-        self.outputs
-            .iter()
-            .filter_map(|(_, o)| match o {
-                Output::Forget(k) => Some(k.clone()),
-                _ => None,
-            })
-            .collect()
+        let forgets = self.picked(|o| match o {
+            Output::Forget(k) => Some(k.clone()),
+            _ => None,
+        });
+        forgets.into_iter().map(|(_, k)| k).collect()
     }
 
     /// The exit, if the engine asked for one.

@@ -40,6 +40,11 @@ impl Answer {
         Self::verdict(Verdict::Pass)
     }
 
+    /// [`Answer::pass`] if `passes`, else [`Answer::fail`].
+    pub fn pass_if(passes: bool) -> Self {
+        if passes { Self::pass() } else { Self::fail() }
+    }
+
     /// Fails with HTTP status 500 (not retryable) after [`PROBE_DELAY`].
     pub fn fail() -> Self {
         Self::fail_with(FailReason::BadStatus { code: 500 })
@@ -96,3 +101,9 @@ impl Answer {
 
 /// The probe script: what each attempt finds.
 pub type ProbeScript = Box<dyn FnMut(&ProbeRequest) -> Answer>;
+
+/// A probe script: each target's first `n` probes find `first`, the later
+/// ones `then`.
+pub fn first_then(n: usize, first: Answer, then: Answer) -> impl FnMut(&ProbeRequest) -> Answer {
+    move |req| if req.nth < n { first } else { then }
+}
