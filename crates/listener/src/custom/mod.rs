@@ -6,7 +6,8 @@
 //! an `[eventlistener:x]` program with `events=TICK_5`:
 //!
 //! ```no_run
-//! use supercheck::custom::{Check, FailReason, ProcessInfo, Runner, Verdict};
+//! // The same items are `supercheck::custom` in the `supercheck` crate.
+//! use supercheck_listener::custom::{Check, FailReason, ProcessInfo, Runner, Verdict};
 //!
 //! /// Unhealthy while `/run/<name>.broken` exists.
 //! struct Marker;
