@@ -197,7 +197,16 @@ impl Engine {
             let Some((shared, target)) = self.targets.get_key_value_mut(key.as_str()) else {
                 continue;
             };
+            if target.seen_in_cycle == cycle {
+                // Listed twice: one round, or the cycle would wait for the
+                // verdict of a round the second replaced.
+                continue;
+            }
             target.seen_in_cycle = cycle;
+            if self.config.checks.is_empty() {
+                // No check, no verdict to wait for: known, never selected.
+                continue;
+            }
             if target.round.is_some() || target.restarting {
                 detail!(
                     self.out,

@@ -96,6 +96,12 @@ impl Engine {
         if core::mem::replace(&mut self.started, true) {
             return;
         }
+        if self.config.checks.is_empty() {
+            line!(
+                self.out,
+                "no check configured: processes are listed, never checked"
+            );
+        }
         if self.config.once {
             self.busy = true;
             self.start_cycle(now, TickPeriod::Secs3600, 0);

@@ -58,7 +58,10 @@
 //!   (and acknowledged); a header that cannot be read loses the stream:
 //!   [`Exit::ProtocolLost`], so that supervisord restarts the listener in step.
 //! - **Selection.** One process list per tick; a process still being checked
-//!   or restarted is skipped by the next tick, never checked twice at once.
+//!   or restarted is skipped by the next tick, never checked twice at once;
+//!   one listed twice is checked once. A configuration without checks
+//!   selects nothing: each tick is acknowledged once its process list is in
+//!   (and `--once` ends then), no round waits for a verdict that cannot come.
 //! - **Verdicts.** Each check's attempts follow its retry plan; the first
 //!   failure decides the process's verdict; an error (the checker could not
 //!   tell) never restarts anything.

@@ -238,3 +238,41 @@ fn cpu_usage_for_a_check_without_a_limit_is_an_error() {
     assert!(matches!(h.verdicts_of("web:web")[0].1, Verdict::Error(_)));
     assert!(h.all_stops().is_empty());
 }
+
+#[test]
+fn without_checks_each_tick_is_acknowledged_once_the_process_list_is_in() {
+    let mut h = Harness::started(config(vec![]), web_and_db());
+    h.ticks(TickPeriod::Secs5, 3);
+    // Nothing to wait for: each tick ends with its process list, 50 ms in.
+    assert_eq!(
+        h.ack_instants(),
+        vec![at_ms(50), at_ms(5_050), at_ms(10_050)]
+    );
+    assert_eq!(h.lists().len(), 3);
+    assert!(h.probes().is_empty());
+    assert!(h.verdicts_of("web:web").is_empty());
+    assert!(h.all_stops().is_empty());
+    assert_eq!(h.log_count("still being checked"), 0);
+    assert_eq!(h.log_count("No processes"), 0);
+    assert!(!h.engine.is_busy());
+    assert_eq!(h.log_count("no check configured"), 1);
+}
+
+#[test]
+fn without_checks_once_mode_ends_once_the_process_list_is_in() {
+    let mut once = config(vec![]);
+    once.once = true;
+    let mut h = Harness::started(once, web());
+    h.drive();
+    assert_eq!(h.exited, Some((at_ms(50), supercheck_engine::Exit::Clean)));
+    assert!(h.probes().is_empty());
+}
+
+#[test]
+fn process_listed_twice_is_checked_once_and_its_round_ends() {
+    let mut h = Harness::started(http_config(), vec![long_running("web:web"); 2]);
+    h.tick_and_drive(TickPeriod::Secs5);
+    assert_eq!(h.probes_of("web:web").len(), 1);
+    assert_eq!(h.ack_instants(), vec![at_ms(150)]);
+    assert_eq!(h.log_count("1 process(es) checked: all passed"), 1);
+}
