@@ -88,6 +88,7 @@
 //! | [`process`] | one process as supervisord lists it |
 //! | [`throttle`] | at most one message per process per window |
 //! | [`timers`] | cancellable deadlines, generic over the clock |
+//! | `scripted` | with feature `scripted-inputs`, for tests and fuzzing only: input sequences (from bytes or generated), applied with the engine's promises checked |
 #![no_std]
 #![deny(unsafe_code)]
 
@@ -105,6 +106,8 @@ pub mod output;
 pub mod process;
 mod restart;
 mod round;
+#[cfg(feature = "scripted-inputs")]
+pub mod scripted;
 pub mod selection;
 pub mod throttle;
 pub mod timers;

@@ -1,13 +1,16 @@
 //! What the tests hand the engine: configurations, processes as supervisord
-//! lists them, and the bytes of events as supervisord writes them on stdin.
+//! lists them, and the bytes of events as supervisord writes them on stdin
+//! (the engine's `scripted` module's, shared with the property test and the
+//! fuzz target).
 
 use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
 use supercheck_core::check::retry::RetryPolicy;
-use supercheck_core::event::TickPeriod;
 use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
 use supercheck_core::time::Duration;
 use supercheck_engine::{CheckRule, EngineConfig, Process, Selection};
+
+pub use supercheck_engine::scripted::{event_bytes, tick_bytes};
 
 use super::clock::T0;
 
@@ -74,18 +77,4 @@ pub fn web() -> Vec<Process> {
 /// `web:web` and `db:db`, both started a day before [`T0`].
 pub fn web_and_db() -> Vec<Process> {
     vec![long_running("web:web"), long_running("db:db")]
-}
-
-/// The bytes of a `TICK_*` event as supervisord writes them.
-pub fn tick_bytes(period: TickPeriod, serial: u64, when: u64) -> Vec<u8> {
-    event_bytes(period.event_name(), serial, &format!("when:{when}"))
-}
-
-/// The bytes of an event named `name` with `payload`.
-pub fn event_bytes(name: &str, serial: u64, payload: &str) -> Vec<u8> {
-    format!(
-        "ver:3.0 server:supervisor serial:{serial} pool:c poolserial:{serial} eventname:{name} len:{}\n{payload}",
-        payload.chars().count()
-    )
-    .into_bytes()
 }

@@ -8,11 +8,11 @@ use std::ops::Range;
 
 use supercheck_core::event::TickPeriod;
 use supercheck_core::time::{Duration, Instant};
+use supercheck_engine::scripted;
 use supercheck_engine::{
     Call, CallFailure, Engine, EngineConfig, Exit, Output, ProbeOutcome, ProbeTicket, Process,
 };
 
-use super::builders::{event_bytes, tick_bytes};
 use super::clock::{T0, at_secs};
 use super::probes::{Answer, ProbeRequest, ProbeScript};
 use super::supervisor::Supervisor;
@@ -77,6 +77,20 @@ impl std::fmt::Debug for Harness {
             .field("pending", &self.pending)
             .field("exited", &self.exited)
             .finish_non_exhaustive()
+    }
+}
+
+impl scripted::Drive for Harness {
+    fn engine_and_pipe(&mut self) -> (&mut Engine, &mut VecDeque<u8>) {
+        (&mut self.engine, &mut self.pipe)
+    }
+
+    fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn carry_out(&mut self, output: Output) {
+        self.act_on(output);
     }
 }
 
@@ -147,7 +161,7 @@ impl Harness {
         let step = period.seconds();
         let when = self.now.secs() / step * step;
         self.serial += 1;
-        let bytes = tick_bytes(period, self.serial, when);
+        let bytes = scripted::tick_bytes(period, self.serial, when);
         self.write_stdin(&bytes);
     }
 
@@ -181,7 +195,7 @@ impl Harness {
     /// Writes an event named `name` with `payload` into stdin.
     pub fn event(&mut self, name: &str, payload: &str) {
         self.serial += 1;
-        let bytes = event_bytes(name, self.serial, payload);
+        let bytes = scripted::event_bytes(name, self.serial, payload);
         self.write_stdin(&bytes);
     }
 
@@ -200,27 +214,9 @@ impl Harness {
     // --- driving -------------------------------------------------------------
 
     /// Feeds the pipe as the engine has room and carries out every output,
-    /// until neither gives anything more.
+    /// until neither gives anything more ([`scripted::pump`]).
     pub fn pump(&mut self) {
-        loop {
-            let mut progressed = false;
-            while let Some(output) = self.engine.poll_output() {
-                progressed = true;
-                self.carry_out(output);
-            }
-            let room = self.engine.input_room();
-            if room > 0 && !self.pipe.is_empty() {
-                let chunk: Vec<u8> = self.pipe.iter().take(room).copied().collect();
-                let taken = self.engine.handle_input(self.now, &chunk);
-                assert!(taken <= room, "took {taken} bytes with room for {room}");
-                assert!(taken <= chunk.len());
-                self.pipe.drain(..taken);
-                progressed |= taken > 0;
-            }
-            if !progressed {
-                return;
-            }
-        }
+        scripted::pump(self);
     }
 
     /// Drives until nothing is due (no timer, no reply) or the engine exited.
@@ -331,7 +327,9 @@ impl Harness {
         });
     }
 
-    fn carry_out(&mut self, output: Output) {
+    /// Records `output` and carries it out: a call or a probe becomes a
+    /// reply due after its scripted delay.
+    fn act_on(&mut self, output: Output) {
         if self.exited.is_some() {
             self.after_exit += 1;
         }
