@@ -42,6 +42,9 @@ pub struct Engine {
     pub(crate) config: EngineConfig,
     input: EventInput,
     input_closed: bool,
+    /// The event stream was lost while a restart was under way: nothing more
+    /// is read, and the engine exits [`Exit::ProtocolLost`] once it is finished.
+    stream_lost: bool,
     /// The event being handled, not yet acknowledged.
     pub(crate) busy: bool,
     started: bool,
@@ -69,6 +72,7 @@ impl Engine {
         Ok(Self {
             input: EventInput::new(config.len_mode),
             input_closed: false,
+            stream_lost: false,
             busy: false,
             started: false,
             exit: None,
@@ -115,7 +119,7 @@ impl Engine {
     /// How many more stdin bytes the engine takes now: a driver reads no
     /// more than that (the rest waits in the pipe until an event is consumed).
     pub fn input_room(&self) -> usize {
-        if self.input_closed {
+        if self.input_closed || self.stream_lost {
             0
         } else {
             self.input.room()
@@ -126,7 +130,7 @@ impl Engine {
     /// [`Engine::input_room`]); events are decoded one at a time, the next
     /// only once the previous one is acknowledged.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) -> usize {
-        if self.exit.is_some() || self.input_closed {
+        if self.exit.is_some() || self.input_closed || self.stream_lost {
             return 0;
         }
         let taken = self.input.push(bytes);
@@ -256,6 +260,12 @@ impl Engine {
         if self.config.once || self.exiting() {
             return;
         }
+        if self.stream_lost {
+            if !self.restart_in_flight() {
+                self.set_exit(Exit::ProtocolLost);
+            }
+            return;
+        }
         if self.input_closed && self.busy && !self.restart_in_flight() {
             // Nobody is left to read the acknowledgement: end now rather than
             // when the round or its acknowledgement deadline ends. A restart
@@ -310,6 +320,16 @@ impl Engine {
                         self.out,
                         "protocol error: {error}; exiting so that supervisord restarts the listener in step"
                     );
+                    if self.restart_in_flight() {
+                        // Exiting now would leave a process stopped: supervisord
+                        // finishes a stopProcess asked, nobody asks its start.
+                        line!(
+                            self.out,
+                            "finishing the restart under way first; nothing more is read"
+                        );
+                        self.stream_lost = true;
+                        return;
+                    }
                     self.set_exit(Exit::ProtocolLost);
                 }
             }

@@ -57,6 +57,13 @@
 //! - **Other events** are acknowledged at once; a malformed one is skipped
 //!   (and acknowledged); a header that cannot be read loses the stream:
 //!   [`Exit::ProtocolLost`], so that supervisord restarts the listener in step.
+//!   With a restart under way (`stopProcess` or `startProcess` asked, not
+//!   answered) the engine reads nothing more and exits once it is finished:
+//!   exiting at once would leave the process stopped, since supervisord
+//!   carries out a `stopProcess` asked and nobody would ask its start. The
+//!   wait is bounded by the driver's call timeout (it reports the reply or
+//!   the failure); nothing is acknowledged meanwhile, and supervisord hands
+//!   the restarted listener the event in flight again.
 //! - **Selection.** One process list per tick; a process still being checked
 //!   or restarted is skipped by the next tick, never checked twice at once;
 //!   one listed twice is checked once. A configuration without checks

@@ -5,7 +5,7 @@
 mod support;
 
 use supercheck_core::event::TickPeriod;
-use supercheck_engine::Exit;
+use supercheck_engine::{CallFailure, Exit};
 use support::{Answer, Harness, at_ms, http_config, ms, secs, tick_bytes, web, web_and_db};
 
 #[test]
@@ -56,10 +56,8 @@ fn stdin_closed_mid_round_with_a_restart_in_flight_finishes_it_then_exits_clean(
 #[test]
 fn stdin_closed_with_a_stop_that_fails_exits_once_it_has_failed() {
     let mut h = Harness::answering(http_config(), web(), Answer::fail());
-    h.supervisor.script_stop(
-        "web:web",
-        Err(supercheck_engine::CallFailure::other("timed out")),
-    );
+    h.supervisor
+        .script_stop("web:web", Err(CallFailure::other("timed out")));
     h.tick(TickPeriod::Secs5);
     h.run_until(at_ms(200));
     h.close_stdin();
@@ -129,4 +127,50 @@ fn stop_signal_exits_clean_and_nothing_follows() {
     assert_eq!(h.after_exit, 0);
     assert_eq!(h.log_count("told to stop"), 1);
     assert_eq!(h.engine.handle_input(h.now + ms(1), b"x"), 0);
+}
+
+#[test]
+fn unreadable_header_with_a_stop_in_flight_finishes_the_restart_then_exits_protocol_lost() {
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    h.tick(TickPeriod::Secs5);
+    // Acknowledged at 150 ms with the Stop asked; stopProcess answers at 350 ms.
+    h.run_until(at_ms(200));
+    assert_eq!(h.acks(), 1);
+    h.write_stdin(b"this is not a header\n");
+    assert_eq!(h.exit(), None, "the restart is finished first");
+    assert_eq!(h.engine.input_room(), 0, "nothing more is read");
+    h.tick(TickPeriod::Secs5);
+    h.drive();
+    assert_eq!(h.starts("web:web"), vec![at_ms(350)]);
+    assert_eq!(h.log_count("web:web: restarted"), 1);
+    assert_eq!(h.exited, Some((at_ms(400), Exit::ProtocolLost)));
+    assert_eq!(h.acks(), 1, "the tick after the lost header is not read");
+    assert_eq!(h.log_count("protocol error"), 1);
+    assert_eq!(h.after_exit, 0);
+}
+
+#[test]
+fn unreadable_header_with_a_start_in_flight_exits_protocol_lost_once_it_is_answered() {
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    h.tick(TickPeriod::Secs5);
+    // startProcess is asked at 350 ms and answers at 400 ms.
+    h.run_until(at_ms(370));
+    h.write_stdin(b"this is not a header\n");
+    assert_eq!(h.exit(), None);
+    h.drive();
+    assert_eq!(h.exited, Some((at_ms(400), Exit::ProtocolLost)));
+    assert_eq!(h.restarts_done(), 1);
+}
+
+#[test]
+fn unreadable_header_with_a_stop_that_fails_exits_protocol_lost_once_it_has_failed() {
+    let mut h = Harness::answering(http_config(), web(), Answer::fail());
+    h.supervisor
+        .script_stop("web:web", Err(CallFailure::other("timed out")));
+    h.tick(TickPeriod::Secs5);
+    h.run_until(at_ms(200));
+    h.write_stdin(b"this is not a header\n");
+    h.drive();
+    assert!(h.starts("web:web").is_empty());
+    assert_eq!(h.exited, Some((at_ms(350), Exit::ProtocolLost)));
 }

@@ -14,9 +14,9 @@
 //!   events whose bytes the engine has taken, and once everything has been
 //!   answered (stdin open, no junk, no signal) they equal the events sent;
 //! - `READY` comes first, once, and nothing comes out after the exit;
-//! - stdin closing never leaves a process stopped: when the engine ends
-//!   (no signal), no stop is still awaited and every stop that worked was
-//!   followed by a start.
+//! - neither stdin closing nor a lost stream leaves a process stopped: when
+//!   the engine ends (no signal), no stop is still awaited and every stop
+//!   that worked was followed by a start.
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -222,9 +222,11 @@ impl Driver {
                 self.calls.push(call);
             }
             Output::Probe(ticket) => self.probes.push(ticket),
-            Output::Exit(exit) => {
+            Output::Exit(_) => {
                 self.exited = true;
-                if exit == Exit::Clean && !self.signalled {
+                // Whatever ended it (stdin closed, the stream lost, --once),
+                // short of a signal.
+                if !self.signalled {
                     self.assert_no_process_left_stopped();
                 }
             }

@@ -13,9 +13,10 @@
 //! - never more `RESULT`s than events: than the whole events the engine has
 //!   taken while only whole events were written, else than the events plus
 //!   the raw bytes written;
-//! - a clean exit not asked by a signal leaves no process stopped: no
-//!   `stopProcess` still awaited, every one that worked followed by a
-//!   `startProcess` (processes forgotten meanwhile aside);
+//! - an exit not asked by a signal (stdin closed, the event stream lost,
+//!   `--once` done) leaves no process stopped: no `stopProcess` still
+//!   awaited, every one that worked followed by a `startProcess` (processes
+//!   forgotten meanwhile aside);
 //! - once everything is answered ([`Driver::settle`]) with stdin open and
 //!   only whole events written, every event was acknowledged exactly once
 //!   ([`Driver::assert_settled`]).
