@@ -91,7 +91,6 @@ fn bug_15_msx_rss_is_kept_max_rss_is_an_alias_and_cpu_p_is_the_percent() {
             .unwrap()
             .checks[0]
             .builtin()
-            .cloned()
         {
             Some(CheckSpec::Memory(memory)) => (memory.max_rss_kib.get(), memory.cumulative),
             ref other => panic!("{other:?}"),
@@ -103,7 +102,6 @@ fn bug_15_msx_rss_is_kept_max_rss_is_an_alias_and_cpu_p_is_the_percent() {
         .unwrap()
         .checks[0]
         .builtin()
-        .cloned()
     {
         Some(CheckSpec::Cpu(cpu)) => {
             assert!((cpu.max_cpu.get() - 90.0).abs() < f64::EPSILON);

@@ -22,32 +22,35 @@ use supercheck_cmdline::tool::Tool;
 use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::{CheckSpec, HttpSpec, XmlRpcSpec};
 use supercheck_core::check::verdict::{FailReason, Verdict};
+use supercheck_listener::config::CheckWork;
 use supercheck_runtime::exchange::Response;
 use supercheck_runtime::heartbeat_file::{self, HeartbeatFile};
 use supercheck_runtime::probe::net::{self, Judge};
 use support::TempDir;
 
+/// A drop-in's check specification, owned.
+fn static_spec(work: CheckWork) -> Option<CheckSpec<'static>> {
+    match work {
+        CheckWork::Builtin(spec) => Some(CheckSpec::clone(&spec)),
+        _ => None,
+    }
+}
+
 fn http_spec(tool: Tool, args: &[&str]) -> HttpSpec<'static> {
-    match config(tool, args)
-        .unwrap()
-        .checks
-        .swap_remove(0)
-        .builtin()
-        .cloned()
-    {
+    match static_spec(config(tool, args).unwrap().checks.swap_remove(0).work) {
         Some(CheckSpec::Http(http)) => http,
         other => panic!("not an http check: {other:?}"),
     }
 }
 
 fn xmlrpc_spec(args: &[&str]) -> XmlRpcSpec<'static> {
-    match config(Tool::XmlRpc, args)
-        .unwrap()
-        .checks
-        .swap_remove(0)
-        .builtin()
-        .cloned()
-    {
+    match static_spec(
+        config(Tool::XmlRpc, args)
+            .unwrap()
+            .checks
+            .swap_remove(0)
+            .work,
+    ) {
         Some(CheckSpec::XmlRpc(xml)) => xml,
         other => panic!("not an xmlrpc check: {other:?}"),
     }

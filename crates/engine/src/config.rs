@@ -5,12 +5,13 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use supercheck_core::check::cpu::{CpuLimit, CpuPercent};
 use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::check::spec::CheckSpec;
 use supercheck_core::event::LenMode;
-use supercheck_core::health::Policy;
+use supercheck_core::health::{Policy, PolicyError};
 use supercheck_core::process::ProcessState;
 use supercheck_core::time::Duration;
 
@@ -19,14 +20,11 @@ use crate::selection::Selection;
 /// The engine's configuration.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// The processes checked.
-    pub selection: Selection,
-    /// The states in which a process is checked (RUNNING by default).
-    pub states: Vec<ProcessState>,
-    /// The checks, in order: a probe names its check by index in this list.
+    /// Every check, in order: a probe names its check by index in this list.
     pub checks: Vec<CheckRule>,
-    /// Thresholds, grace and restart budget.
-    pub policy: Policy,
+    /// What is checked, how and when: a drop-in has one watch, an agent one
+    /// per `[[check]]` table. Each watch's checks are a range of [`EngineConfig::checks`].
+    pub watches: Vec<Watch>,
     /// Dry run: one round of checks, verdicts printed, no restart, no protocol.
     pub once: bool,
     /// Write a log line for every check's result (otherwise they are not even formatted).
@@ -38,14 +36,19 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// A configuration with the drop-in defaults (RUNNING processes, the
-    /// drop-in policy, supervisord 4.x lengths) for `checks` on `selection`.
+    /// A drop-in's configuration: one watch of `checks` on `selection`, with
+    /// the drop-in defaults (RUNNING processes, the drop-in policy, every
+    /// TICK, supervisord 4.x lengths).
     pub fn new(selection: Selection, checks: Vec<CheckRule>) -> Self {
+        let watch = Watch::new("", selection, 0..checks.len());
+        Self::with_watches(checks, alloc::vec![watch])
+    }
+
+    /// A configuration of several watches over `checks`.
+    pub fn with_watches(checks: Vec<CheckRule>, watches: Vec<Watch>) -> Self {
         Self {
-            selection,
-            states: alloc::vec![ProcessState::Running],
             checks,
-            policy: Policy::DROP_IN,
+            watches,
             once: false,
             verbose: false,
             len_mode: LenMode::Chars,
@@ -53,7 +56,145 @@ impl EngineConfig {
         }
     }
 
-    /// Whether a process of `group:name` in `state` is one the engine checks now.
+    /// The first watch, the only one of a drop-in's configuration (one of
+    /// every check on every process is made if there is none).
+    #[allow(clippy::indexing_slicing, reason = "not empty: a watch was pushed")]
+    pub fn single_mut(&mut self) -> &mut Watch {
+        if self.watches.is_empty() {
+            let all = Watch::new("", Selection::AllExcept(None), 0..self.checks.len());
+            self.watches.push(all);
+        }
+        &mut self.watches[0]
+    }
+
+    /// Whether every watch's checks are in [`EngineConfig::checks`], every
+    /// policy is consistent and no interval is zero.
+    ///
+    /// # Errors
+    /// The first problem found, naming its watch.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for watch in &self.watches {
+            let named = || String::from(watch.name.as_str());
+            if watch.checks.start > watch.checks.end || watch.checks.end > self.checks.len() {
+                return Err(ConfigError::ChecksOutOfRange { watch: named() });
+            }
+            if watch.interval.is_some_and(|i| i == Duration::ZERO) {
+                return Err(ConfigError::ZeroInterval { watch: named() });
+            }
+            watch
+                .policy
+                .validate()
+                .map_err(|error| ConfigError::Policy {
+                    watch: named(),
+                    error,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The check rules of `watch`.
+    pub fn checks_of(&self, watch: &Watch) -> &[CheckRule] {
+        self.checks.get(watch.checks.clone()).unwrap_or_default()
+    }
+
+    /// Whether a watch is the same in `self` and in `other`: same settings,
+    /// same check rules (their indices may differ).
+    pub fn same_watch(&self, watch: &Watch, other: &EngineConfig, theirs: &Watch) -> bool {
+        watch.name == theirs.name
+            && watch.selection == theirs.selection
+            && watch.states == theirs.states
+            && watch.policy == theirs.policy
+            && watch.interval == theirs.interval
+            && self.checks_of(watch) == other.checks_of(theirs)
+    }
+}
+
+/// What `watches` check, as a start-up line says it: a drop-in's selection,
+/// or how many checks an agent runs.
+pub fn describe_watches(watches: &[Watch]) -> String {
+    match watches {
+        [one] => alloc::format!("{}", one.selection),
+        many => alloc::format!("{} check table(s)", many.len()),
+    }
+}
+
+/// Why an [`EngineConfig`] cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A watch names checks beyond [`EngineConfig::checks`].
+    ChecksOutOfRange {
+        /// The watch's name.
+        watch: String,
+    },
+    /// A watch's interval is zero.
+    ZeroInterval {
+        /// The watch's name.
+        watch: String,
+    },
+    /// A watch's policy is inconsistent.
+    Policy {
+        /// The watch's name.
+        watch: String,
+        /// What is wrong with it.
+        error: PolicyError,
+    },
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let of = |watch: &str| {
+            if watch.is_empty() {
+                String::new()
+            } else {
+                alloc::format!("check {watch}: ")
+            }
+        };
+        match self {
+            ConfigError::ChecksOutOfRange { watch } => {
+                write!(f, "{}its checks are not configured", of(watch))
+            }
+            ConfigError::ZeroInterval { watch } => write!(f, "{}interval is zero", of(watch)),
+            ConfigError::Policy { watch, error } => write!(f, "{}{error}", of(watch)),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+/// One thing to watch: which processes, with which checks, by which policy,
+/// on which schedule. Each (watch, process) pair has its own health machine;
+/// each process one arbiter (one restart however many watches fail it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watch {
+    /// Its name in logs and combined restart reasons (`""` for a drop-in's only watch).
+    pub name: String,
+    /// The processes checked.
+    pub selection: Selection,
+    /// The states in which a process is checked (RUNNING by default).
+    pub states: Vec<ProcessState>,
+    /// Its checks, as indices of [`EngineConfig::checks`].
+    pub checks: Range<usize>,
+    /// Thresholds, grace and restart budget.
+    pub policy: Policy,
+    /// Checked on the engine's own timers this often; `None`: on every TICK.
+    pub interval: Option<Duration>,
+}
+
+impl Watch {
+    /// A watch with the drop-in defaults: RUNNING processes, the drop-in
+    /// policy, every TICK.
+    pub fn new(name: impl Into<String>, selection: Selection, checks: Range<usize>) -> Self {
+        Self {
+            name: name.into(),
+            selection,
+            states: alloc::vec![ProcessState::Running],
+            checks,
+            policy: Policy::DROP_IN,
+            interval: None,
+        }
+    }
+
+    /// Whether a process of `group:name` in `state` is one this watch checks now.
     pub fn wants(&self, group: &str, name: &str, state: ProcessState) -> bool {
         self.selection.selects(group, name) && self.states.contains(&state)
     }
@@ -61,7 +202,7 @@ impl EngineConfig {
 
 /// What the engine knows of one check: its name in logs, its retry plan and,
 /// for a cpu check, the limit its usage samples are judged by.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckRule {
     /// The check's name in logs: its kind (`http`, `memory`...) or a custom check's name.
     pub name: String,

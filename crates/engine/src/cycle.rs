@@ -16,14 +16,20 @@ use crate::output::{Call, CallFailure, Exit, Output, RecordUpdate, TargetKey};
 use crate::process::Process;
 use crate::restart::started_at;
 use crate::round::Target;
+
 use crate::timers::TimerId;
 
-/// The processes one tick selected, until each has a verdict.
+/// The processes one tick (or one due interval) selected, until each
+/// selected round has its verdict.
 #[derive(Debug)]
 pub(crate) struct Cycle {
     pub id: u64,
     pub started: Instant,
-    /// Processes whose verdict this cycle still waits for.
+    /// The watches this cycle runs, by index.
+    pub watches: Vec<usize>,
+    /// Whether a TICK started it (it is acknowledged); otherwise an interval did.
+    pub tick: bool,
+    /// Rounds whose verdict this cycle still waits for.
     pub outstanding: usize,
     /// Whether the tick has been acknowledged.
     pub acknowledged: bool,
@@ -31,12 +37,12 @@ pub(crate) struct Cycle {
     pub listed: bool,
     /// Whether asking for it failed (nothing could be checked).
     pub list_failed: bool,
-    /// Verdict counts (pass, fail, error), for the summary line.
+    /// Verdict counts of the rounds (pass, fail, error), for the summary line.
     pub counts: [usize; 3],
     /// Processes selected.
     pub selected: usize,
-    /// Whether the summary line has been written.
-    pub summarized: bool,
+    /// Rounds started (a process has one per watch that checks it).
+    pub rounds: usize,
     /// The acknowledgement deadline, cancelled once every verdict is in.
     pub ack_timer: Option<TimerId<Instant>>,
 }
@@ -57,12 +63,13 @@ pub(crate) fn ack_after(period: Duration) -> Duration {
 }
 
 impl Engine {
-    /// A tick arrived: start a cycle, or coalesce a stale tick into the last one.
+    /// A tick arrived: start a cycle of the watches checked on every TICK,
+    /// or coalesce a stale tick into the last one.
     pub(crate) fn start_cycle(&mut self, now: Instant, period: TickPeriod, when: u64) {
         self.out.push(Output::Record(RecordUpdate::Tick));
         let period = period_duration(period);
-        if let Some(cycle) = &self.cycle {
-            let since = now.saturating_since(cycle.started);
+        if let Some(started) = self.last_tick_cycle {
+            let since = now.saturating_since(started);
             if since.millis() < period.millis() / 2 {
                 detail!(
                     self.out,
@@ -73,22 +80,57 @@ impl Engine {
                 return;
             }
         }
+        let watches: Vec<usize> = (0..self.config.watches.len())
+            .filter(|&w| {
+                self.config.once
+                    || self
+                        .config
+                        .watches
+                        .get(w)
+                        .is_some_and(|watch| watch.interval.is_none())
+            })
+            .collect();
+        if watches.is_empty() {
+            // Every watch keeps its own schedule: nothing waits on this tick.
+            detail!(
+                self.out,
+                "tick {when}: every check runs on its own interval"
+            );
+            self.acknowledge();
+            return;
+        }
+        self.last_tick_cycle = Some(now);
+        self.open_cycle(now, watches, Some(period));
+    }
+
+    /// Starts a cycle of `watches`: asks for the process list. A tick's
+    /// cycle (`tick_period`) is acknowledged at its deadline at the latest.
+    pub(crate) fn open_cycle(
+        &mut self,
+        now: Instant,
+        watches: Vec<usize>,
+        tick_period: Option<Duration>,
+    ) {
+        self.supersede_unlisted(&watches);
         self.cycle_seq += 1;
         let id = self.cycle_seq;
-        let ack_timer = self
-            .timers
-            .at(now + ack_after(period), Wake::AckDeadline { cycle: id });
-        self.cycle = Some(Cycle {
+        let ack_timer = tick_period.map(|period| {
+            self.timers
+                .at(now + ack_after(period), Wake::AckDeadline { cycle: id })
+        });
+        self.cycles.push(Cycle {
             id,
             started: now,
+            watches,
+            tick: tick_period.is_some(),
             outstanding: 0,
             acknowledged: false,
             listed: false,
             list_failed: false,
             counts: [0; 3],
             selected: 0,
-            summarized: false,
-            ack_timer: Some(ack_timer),
+            rounds: 0,
+            ack_timer,
         });
         let expected = self.listed_last.max(self.targets.len());
         self.out.push(Output::Call(Call::ListProcesses {
@@ -97,12 +139,33 @@ impl Engine {
         }));
     }
 
+    /// A list still awaited by an older cycle is stale for `watches`: that
+    /// cycle no longer runs them, and ends if nothing is left to it.
+    fn supersede_unlisted(&mut self, watches: &[usize]) {
+        for cycle in self.cycles.iter_mut().filter(|c| !c.listed) {
+            cycle.watches.retain(|w| !watches.contains(w));
+        }
+        while let Some(i) = self
+            .cycles
+            .iter()
+            .position(|c| !c.listed && c.watches.is_empty())
+        {
+            let stale = self.cycles.remove(i);
+            if let Some(timer) = stale.ack_timer {
+                self.timers.cancel(timer);
+            }
+            if stale.tick && !stale.acknowledged {
+                self.acknowledge();
+            }
+        }
+    }
+
     /// The acknowledgement deadline of cycle `cycle` passed.
     pub(crate) fn on_ack_deadline(&mut self, cycle: u64) {
         let Some(current) = self
-            .cycle
-            .as_mut()
-            .filter(|c| c.id == cycle && !c.acknowledged)
+            .cycles
+            .iter_mut()
+            .find(|c| c.id == cycle && c.tick && !c.acknowledged)
         else {
             return;
         };
@@ -136,10 +199,12 @@ impl Engine {
         cycle: u64,
         result: Result<Vec<Process>, CallFailure>,
     ) {
-        let Some(current) = self.cycle.as_mut().filter(|c| c.id == cycle && !c.listed) else {
+        let Some(current) = self.cycles.iter_mut().find(|c| c.id == cycle && !c.listed) else {
             return;
         };
         current.listed = true;
+        let tick = current.tick;
+        let watches = current.watches.clone();
         let processes = match result {
             Ok(processes) => {
                 self.listed_last = processes.len();
@@ -147,52 +212,51 @@ impl Engine {
             }
             Err(e) => {
                 current.list_failed = true;
-                line!(
-                    self.out,
-                    "cannot list processes: {e}; nothing is checked or restarted this tick"
-                );
+                if tick || !self.list_failing {
+                    line!(
+                        self.out,
+                        "cannot list processes: {e}; nothing is checked or restarted this tick"
+                    );
+                }
+                self.list_failing = true;
                 return;
             }
         };
+        self.list_failing = false;
         self.report_unmatched(&processes);
-        let keys: Vec<String> = processes.iter().map(Process::namespec).collect();
-        let present: HashSet<&str, FxBuildHasher> = keys.iter().map(String::as_str).collect();
-        if self.targets.keys().any(|key| !present.contains(&**key)) {
-            let gone: Vec<TargetKey> = self
-                .targets
-                .keys()
-                .filter(|key| !present.contains(&***key))
-                .cloned()
+        self.forget_gone(&processes);
+        let mut selected: Vec<(TargetKey, usize)> = Vec::new();
+        let mut processes_selected = 0usize;
+        // How many processes each watch wants, selected or not.
+        let mut wanted: Vec<(usize, usize)> = watches.iter().map(|&w| (w, 0)).collect();
+        for process in processes {
+            let key = process.namespec();
+            let wanting: Vec<usize> = watches
+                .iter()
+                .copied()
+                .filter(|&w| {
+                    self.config.watches.get(w).is_some_and(|watch| {
+                        watch.wants(&process.group, &process.name, process.state)
+                    })
+                })
                 .collect();
-            for key in gone {
-                self.targets.remove(&key);
-                self.out.push(Output::Forget(key));
-            }
-        }
-        let mut selected: Vec<TargetKey> = Vec::new();
-        let mut wanted = 0usize;
-        for (process, key) in processes.into_iter().zip(&keys) {
-            if !self
-                .config
-                .wants(&process.group, &process.name, process.state)
-            {
+            if wanting.is_empty() {
                 continue;
             }
-            wanted += 1;
+            for (w, n) in &mut wanted {
+                if wanting.contains(w) {
+                    *n += 1;
+                }
+            }
             if let Some(known) = self.targets.get_mut(key.as_str()) {
                 if known.process.start != process.start {
                     known.started_at = started_at(now, &process);
                 }
                 known.process = process;
             } else {
-                let Ok(machine) = HealthMachine::new(self.config.policy) else {
-                    continue;
-                };
                 let started = started_at(now, &process);
-                self.targets.insert(
-                    TargetKey::from(key.as_str()),
-                    Target::new(machine, process, started),
-                );
+                self.targets
+                    .insert(TargetKey::from(key.as_str()), Target::new(process, started));
             }
             let Some((shared, target)) = self.targets.get_key_value_mut(key.as_str()) else {
                 continue;
@@ -203,35 +267,93 @@ impl Engine {
                 continue;
             }
             target.seen_in_cycle = cycle;
-            if self.config.checks.is_empty() {
-                // No check, no verdict to wait for: known, never selected.
-                continue;
+            let mut any = false;
+            for &w in &wanting {
+                let Some(watch) = self.config.watches.get(w) else {
+                    continue;
+                };
+                if watch.checks.is_empty() {
+                    // No check, no verdict to wait for: known, never selected.
+                    continue;
+                }
+                let policy = watch.policy;
+                let busy = target.restarting
+                    || target
+                        .watch_or_insert(w, || HealthMachine::new(policy).ok())
+                        .is_none_or(|state| state.round.is_some());
+                if busy {
+                    detail!(
+                        self.out,
+                        "{key}: still being checked or restarted, skipped this tick"
+                    );
+                    continue;
+                }
+                any = true;
+                selected.push((TargetKey::clone(shared), w));
             }
-            if target.round.is_some() || target.restarting {
-                detail!(
-                    self.out,
-                    "{key}: still being checked or restarted, skipped this tick"
-                );
-                continue;
-            }
-            selected.push(TargetKey::clone(shared));
+            processes_selected += usize::from(any);
         }
-        if let Some(c) = self.cycle.as_mut() {
-            c.selected = selected.len();
+        if let Some(c) = self.cycles.iter_mut().find(|c| c.id == cycle) {
+            c.selected = processes_selected;
+            c.rounds = selected.len();
             c.outstanding = selected.len();
         }
         // Processes all skipped (still being checked) are not "not found".
-        if wanted == 0 {
-            let states: Vec<&str> = self.config.states.iter().map(|s| s.name()).collect();
-            line!(
-                self.out,
-                "No processes in state {} found for {}",
-                states.join("/"),
-                self.config.selection
-            );
+        for (w, n) in wanted {
+            let none = n == 0;
+            let Some(was_none) = self
+                .found_none
+                .get_mut(w)
+                .map(|f| core::mem::replace(f, none))
+            else {
+                continue;
+            };
+            let Some(watch) = self.config.watches.get(w) else {
+                continue;
+            };
+            if none && (tick || !was_none) {
+                let states: Vec<&str> = watch.states.iter().map(|s| s.name()).collect();
+                line!(
+                    self.out,
+                    "No processes in state {} found for {}",
+                    states.join("/"),
+                    watch.selection
+                );
+            }
         }
-        for key in selected {
-            self.start_round(&key, cycle);
+        for (key, watch) in selected {
+            self.start_round(&key, watch, cycle);
+        }
+    }
+
+    /// Forgets the targets supervisord no longer lists; their rounds no
+    /// longer hold up their cycles.
+    fn forget_gone(&mut self, processes: &[Process]) {
+        let keys: Vec<String> = processes.iter().map(Process::namespec).collect();
+        let present: HashSet<&str, FxBuildHasher> = keys.iter().map(String::as_str).collect();
+        if !self.targets.keys().any(|key| !present.contains(&**key)) {
+            return;
+        }
+        let gone: Vec<TargetKey> = self
+            .targets
+            .keys()
+            .filter(|key| !present.contains(&***key))
+            .cloned()
+            .collect();
+        for key in gone {
+            if let Some(target) = self.targets.remove(&key) {
+                for round in target.watches.iter().filter_map(|w| w.round.as_ref()) {
+                    self.abandon_round(round.cycle);
+                }
+            }
+            self.out.push(Output::Forget(key));
+        }
+    }
+
+    /// A round of cycle `cycle` will never have a verdict.
+    pub(crate) fn abandon_round(&mut self, cycle: u64) {
+        if let Some(c) = self.cycles.iter_mut().find(|c| c.id == cycle) {
+            c.outstanding = c.outstanding.saturating_sub(1);
         }
     }
 
@@ -239,7 +361,14 @@ impl Engine {
     /// changes (superlance's httpok said so on every failure; a typo in `-N`
     /// used to check nothing, silently).
     fn report_unmatched(&mut self, processes: &[Process]) {
-        let unmatched = self.config.selection.unmatched(processes);
+        let mut unmatched: Vec<&str> = Vec::new();
+        for watch in &self.config.watches {
+            for name in watch.selection.unmatched(processes) {
+                if !unmatched.contains(&name) {
+                    unmatched.push(name);
+                }
+            }
+        }
         if unmatched
             .iter()
             .copied()
@@ -258,9 +387,9 @@ impl Engine {
         self.unmatched = unmatched.into_iter().map(str::to_string).collect();
     }
 
-    /// A process of cycle `cycle` has its verdict.
+    /// A round of cycle `cycle` has its verdict.
     pub(crate) fn count_verdict(&mut self, cycle: u64, slot: usize) {
-        if let Some(c) = self.cycle.as_mut().filter(|c| c.id == cycle) {
+        if let Some(c) = self.cycles.iter_mut().find(|c| c.id == cycle) {
             c.outstanding = c.outstanding.saturating_sub(1);
             if let Some(n) = c.counts.get_mut(slot) {
                 *n += 1;
@@ -268,45 +397,53 @@ impl Engine {
         }
     }
 
-    /// Acknowledges the tick once every selected process has its verdict, and
-    /// writes the tick's summary line.
-    pub(crate) fn maybe_finish_cycle(&mut self, now: Instant) {
-        let Some(cycle) = self.cycle.as_mut() else {
-            return;
-        };
-        if !cycle.listed || cycle.outstanding > 0 || cycle.summarized {
-            return;
+    /// Ends every cycle whose rounds all have their verdict: its summary
+    /// line, and the acknowledgement of its tick.
+    pub(crate) fn finish_cycles(&mut self, now: Instant) {
+        while let Some(i) = self
+            .cycles
+            .iter()
+            .position(|c| c.listed && c.outstanding == 0)
+        {
+            let cycle = self.cycles.remove(i);
+            self.finish_cycle(now, cycle);
         }
-        cycle.summarized = true;
-        if let Some(timer) = cycle.ack_timer.take() {
+    }
+
+    fn finish_cycle(&mut self, now: Instant, cycle: Cycle) {
+        if let Some(timer) = cycle.ack_timer {
             self.timers.cancel(timer);
         }
-        let Some(cycle) = self.cycle.as_mut() else {
-            return;
-        };
         let [pass, fail, error] = cycle.counts;
         let elapsed = now.saturating_since(cycle.started).millis();
-        let selected = cycle.selected;
-        let acknowledged = core::mem::replace(&mut cycle.acknowledged, true);
-        let list_failed = cycle.list_failed;
-        if selected > 0 && fail == 0 && error == 0 {
-            line!(
-                self.out,
-                "{selected} process(es) checked: all passed ({elapsed} ms)"
-            );
+        let (rounds, selected) = (cycle.rounds, cycle.selected);
+        let what = if rounds == selected {
+            alloc::format!("{selected} process(es) checked")
+        } else {
+            alloc::format!("{rounds} check(s) of {selected} process(es)")
+        };
+        let summary = if selected > 0 && fail == 0 && error == 0 {
+            Some(alloc::format!("{what}: all passed ({elapsed} ms)"))
         } else if selected > 0 {
-            line!(
-                self.out,
-                "{selected} process(es) checked: {pass} passed, {fail} failed, {error} could not be checked ({elapsed} ms)"
-            );
+            Some(alloc::format!(
+                "{what}: {pass} passed, {fail} failed, {error} could not be checked ({elapsed} ms)"
+            ))
+        } else {
+            None
+        };
+        // An interval's cycles come often: their summary is a detail.
+        match summary {
+            Some(text) if cycle.tick || self.config.once => line!(self.out, "{text}"),
+            Some(text) => detail!(self.out, "{text}"),
+            None => {}
         }
         if self.config.once {
-            self.set_exit(if fail == 0 && error == 0 && !list_failed {
+            self.set_exit(if fail == 0 && error == 0 && !cycle.list_failed {
                 Exit::Clean
             } else {
                 Exit::OnceFailed
             });
-        } else if !acknowledged {
+        } else if cycle.tick && !cycle.acknowledged {
             self.acknowledge();
         }
     }

@@ -7,10 +7,10 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 use supercheck_core::event::TickPeriod;
-use supercheck_core::health::{HealthMachine, PolicyError};
+use supercheck_core::health::State;
 use supercheck_core::time::Instant;
 
-use crate::config::EngineConfig;
+use crate::config::{ConfigError, EngineConfig};
 use crate::cycle::Cycle;
 use crate::input::{EventInput, Incoming};
 use crate::notice::Notices;
@@ -18,7 +18,20 @@ use crate::outbox::Outbox;
 use crate::output::{Exit, Output, ProbeTicket, TargetKey};
 use crate::process::Process;
 use crate::round::Target;
-use crate::timers::Timers;
+use crate::timers::{TimerId, Timers};
+
+/// How badly off a watch in `state` is, to show a process's worst watch.
+fn severity(state: State) -> u8 {
+    match state {
+        State::Healthy => 0,
+        State::Unknown => 1,
+        State::Degraded => 2,
+        State::Restarting => 3,
+        State::Unhealthy => 4,
+        State::Backoff => 5,
+        State::GaveUp => 6,
+    }
+}
 
 /// `RESULT 2\nOK` then `READY\n`: the acknowledgement and the request for the
 /// next event, in one write. The answer is always OK: a FAIL would make
@@ -34,6 +47,8 @@ pub(crate) enum Wake {
     Retry(ProbeTicket),
     /// A health machine asked to be woken (end of back-off or grace).
     Health { target: TargetKey },
+    /// A watch with an interval is due.
+    Due { watch: usize },
 }
 
 /// The listener's decisions, sans-IO. See the [crate docs](crate).
@@ -47,12 +62,21 @@ pub struct Engine {
     stream_lost: bool,
     /// The event being handled, not yet acknowledged.
     pub(crate) busy: bool,
-    started: bool,
+    pub(crate) started: bool,
     exit: Option<Exit>,
     pub(crate) out: Outbox,
     pub(crate) timers: Timers<Instant, Wake>,
     pub(crate) targets: HashMap<TargetKey, Target, FxBuildHasher>,
-    pub(crate) cycle: Option<Cycle>,
+    /// Cycles whose rounds are not all in, oldest first.
+    pub(crate) cycles: Vec<Cycle>,
+    /// When the last tick's cycle started (ticks coalesce against it).
+    pub(crate) last_tick_cycle: Option<Instant>,
+    /// Each interval watch's next timer and its instant, by watch.
+    pub(crate) due: Vec<Option<(TimerId<Instant>, Instant)>>,
+    /// Whether the last process list failed (an interval's failures are logged once).
+    pub(crate) list_failing: bool,
+    /// Whether each watch found no process at its last cycle (logged when it changes).
+    pub(crate) found_none: Vec<bool>,
     pub(crate) cycle_seq: u64,
     pub(crate) round_seq: u64,
     /// How many processes supervisord listed last time (all groups).
@@ -66,9 +90,9 @@ impl Engine {
     /// An engine for `config`, before its start.
     ///
     /// # Errors
-    /// The policy is inconsistent ([`PolicyError`]).
-    pub fn new(config: EngineConfig) -> Result<Self, PolicyError> {
-        HealthMachine::new(config.policy)?;
+    /// The configuration is not valid ([`ConfigError`]).
+    pub fn new(config: EngineConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
         Ok(Self {
             input: EventInput::new(config.len_mode),
             input_closed: false,
@@ -79,7 +103,11 @@ impl Engine {
             out: Outbox::new(config.verbose),
             timers: Timers::default(),
             targets: HashMap::default(),
-            cycle: None,
+            cycles: Vec::new(),
+            last_tick_cycle: None,
+            due: Vec::new(),
+            list_failing: false,
+            found_none: alloc::vec![false; config.watches.len()],
             cycle_seq: 0,
             round_seq: 0,
             listed_last: 0,
@@ -100,7 +128,7 @@ impl Engine {
         if core::mem::replace(&mut self.started, true) {
             return;
         }
-        if self.config.checks.is_empty() {
+        if self.config.watches.iter().all(|w| w.checks.is_empty()) {
             line!(
                 self.out,
                 "no check configured: processes are listed, never checked"
@@ -112,6 +140,7 @@ impl Engine {
         } else {
             self.out
                 .push(Output::Protocol(supercheck_core::event::READY));
+            self.schedule_intervals(|_| now);
         }
         self.advance(now);
     }
@@ -160,13 +189,16 @@ impl Engine {
         if self.exit.is_some() {
             return;
         }
+        let mut due = Vec::new();
         while let Some(wake) = self.timers.pop_due(now) {
             match wake {
                 Wake::AckDeadline { cycle } => self.on_ack_deadline(cycle),
                 Wake::Retry(ticket) => self.start_attempt(ticket),
                 Wake::Health { target } => self.on_health_timer(now, &target),
+                Wake::Due { watch } => self.on_due(now, watch, &mut due),
             }
         }
+        self.run_due(now, due);
         self.advance(now);
     }
 
@@ -210,17 +242,41 @@ impl Engine {
         self.listed_last
     }
 
-    /// Each target's health state name and restart budget left at `now`.
+    /// Each target's health state name and restart budget left at `now`:
+    /// of the watch that is worst off, when several check it.
     pub fn health(
         &self,
         now: Instant,
     ) -> impl Iterator<Item = (&TargetKey, &'static str, Option<u32>)> {
-        self.targets.iter().map(move |(key, target)| {
-            (
-                key,
-                target.machine.state().name(),
-                target.machine.budget_left(now),
-            )
+        self.targets.iter().filter_map(move |(key, target)| {
+            let worst = target
+                .watches
+                .iter()
+                .max_by_key(|w| severity(w.machine.state()))?;
+            let budget = target
+                .watches
+                .iter()
+                .filter_map(|w| w.machine.budget_left(now))
+                .min();
+            Some((key, worst.machine.state().name(), budget))
+        })
+    }
+
+    /// Each watch's health state name and restart budget left at `now` on
+    /// each process it checks, by watch index.
+    pub fn watch_health(
+        &self,
+        now: Instant,
+    ) -> impl Iterator<Item = (&TargetKey, usize, &'static str, Option<u32>)> {
+        self.targets.iter().flat_map(move |(key, target)| {
+            target.watches.iter().map(move |w| {
+                (
+                    key,
+                    w.watch,
+                    w.machine.state().name(),
+                    w.machine.budget_left(now),
+                )
+            })
         })
     }
 
@@ -244,9 +300,9 @@ impl Engine {
         }
     }
 
-    /// After every input: end the cycle if it is done, then admit events.
+    /// After every input: end the cycles that are done, then admit events.
     pub(crate) fn advance(&mut self, now: Instant) {
-        self.maybe_finish_cycle(now);
+        self.finish_cycles(now);
         self.admit_events(now);
     }
 
@@ -301,7 +357,7 @@ impl Engine {
                     self.start_cycle(now, period, when);
                     // It may have ended already (supervisord unreachable, no
                     // process checkable): acknowledge now, not at the deadline.
-                    self.maybe_finish_cycle(now);
+                    self.finish_cycles(now);
                 }
                 Incoming::Exited { .. } => {
                     detail!(self.out, "received PROCESS_STATE_EXITED: nothing to do");

@@ -26,7 +26,8 @@
 //! | [`Engine::handle_reply`] | the answer to [`Call::Stop`] / [`Call::Start`] (or its fault) |
 //! | [`Engine::handle_probe`] | the outcome of a [`Output::Probe`]: always, exactly once |
 //! | [`Engine::handle_timeout`] | the instant [`Engine::poll_timeout`] named has come |
-//! | [`Engine::handle_stop_signal`] | TERM, INT, HUP or QUIT |
+//! | [`Engine::handle_stop_signal`] | TERM, INT, HUP or QUIT (a drop-in's; an agent reloads on HUP) |
+//! | [`Engine::reconfigure`] | a new configuration (an agent's SIGHUP), validated first |
 //!
 //! After each input, drain [`Engine::poll_output`] until it returns `None`,
 //! carrying out each [`Output`] **in the order given** (a log line written
@@ -64,7 +65,30 @@
 //!   wait is bounded by the driver's call timeout (it reports the reply or
 //!   the failure); nothing is acknowledged meanwhile, and supervisord hands
 //!   the restarted listener the event in flight again.
-//! - **Selection.** One process list per tick; a process still being checked
+//! - **Watches.** A configuration has one or more [`Watch`]es: a drop-in
+//!   one, an agent one per `[[check]]` table. Each has its processes, its
+//!   checks, its policy and its schedule; each (watch, process) pair has its
+//!   own health machine.
+//! - **Schedule.** A watch without `interval` runs on every tick. One with
+//!   an interval runs on the engine's own timers from the start, on a fixed
+//!   phase (an instant missed is skipped, not caught up); watches due at the
+//!   same instant share one cycle, so one process list. A tick that finds no
+//!   watch to run is acknowledged at once, without a list. An interval's
+//!   summary line is a detail, and a failing list or a watch finding no
+//!   process is logged when that changes, not every interval.
+//! - **Arbiter.** One restart per process at a time, whichever watches ask:
+//!   restart decisions of one cycle wait for the process's other rounds of
+//!   that cycle, and one `stopProcess` carries every reason (`web_http: ...;
+//!   web_mem: ...`). A watch that fails a process while it is being
+//!   restarted joins that restart. Every watch that asked is told when it
+//!   is done (its budget and back-off count it, its grace starts).
+//! - **Reload.** [`Engine::reconfigure`] refuses an invalid configuration
+//!   and changes nothing then. Otherwise each watch equal in both (settings
+//!   and check rules) keeps its machines, cpu windows and place on its
+//!   schedule; the others start afresh. The rounds under way are abandoned
+//!   (their probes' outcomes are ignored), a restart decided is asked for and
+//!   one under way is finished: a reload itself never restarts anything.
+//! - **Selection.** One process list per cycle; a process still being checked
 //!   or restarted is skipped by the next tick, never checked twice at once;
 //!   one listed twice is checked once. A configuration without checks
 //!   selects nothing: each tick is acknowledged once its process list is in
@@ -84,13 +108,15 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`engine`] | the [`Engine`]: state, event admission, outputs, queries |
-//! | `cycle` | tick cycles: coalescing, the acknowledgement deadline, the process list, selection, the summary |
-//! | `round` | per-process rounds: attempts, retries, cpu windows, combining verdicts |
-//! | `restart` | the health machine's decisions and the restart sequence |
+//! | `cycle` | cycles (a tick's, or the watches due together): coalescing, the acknowledgement deadline, the process list, selection, the summary |
+//! | `schedule` | watches with an interval, on the engine's timers |
+//! | `round` | per-(watch, process) rounds: attempts, retries, cpu windows, combining verdicts |
+//! | `restart` | the health machines' decisions, the arbiter, the restart sequence |
+//! | `reload` | [`Engine::reconfigure`]: a new configuration, the unchanged watches' state kept |
 //! | `notice` | notification wording and throttling |
 //! | [`input`] | the event stream: stdin bytes to typed events |
 //! | [`output`] | what the engine asks for: [`Output`], [`Call`], [`ProbeTicket`], [`Notice`] |
-//! | [`config`] | [`EngineConfig`], [`CheckRule`], [`NotifyRule`] |
+//! | [`config`] | [`EngineConfig`], [`Watch`], [`CheckRule`], [`NotifyRule`], [`ConfigError`] |
 //! | [`selection`] | which processes are checked |
 //! | [`process`] | one process as supervisord lists it |
 //! | [`throttle`] | at most one message per process per window |
@@ -111,15 +137,17 @@ pub mod input;
 mod notice;
 pub mod output;
 pub mod process;
+mod reload;
 mod restart;
 mod round;
+mod schedule;
 #[cfg(feature = "scripted-inputs")]
 pub mod scripted;
 pub mod selection;
 pub mod throttle;
 pub mod timers;
 
-pub use config::{CheckRule, EngineConfig, NotifyRule};
+pub use config::{CheckRule, ConfigError, EngineConfig, NotifyRule, Watch};
 pub use engine::{ACK_AND_READY, Engine};
 pub use notice::with_summary;
 pub use output::{
@@ -127,4 +155,5 @@ pub use output::{
     TargetKey,
 };
 pub use process::Process;
+pub use reload::Reloaded;
 pub use selection::Selection;

@@ -23,6 +23,10 @@ impl Outbox {
         }
     }
 
+    pub(crate) fn set_verbose(&mut self, verbose: bool) {
+        self.verbose = verbose;
+    }
+
     pub(crate) fn push(&mut self, output: Output) {
         self.queue.push_back(output);
     }

@@ -1,6 +1,10 @@
-//! What a process's verdict leads to: the health machine's decision, its
-//! wake-ups, and the restart sequence (stopProcess, then startProcess) with
-//! its races against an operator.
+//! What a watch's verdict leads to: its health machine's decision, the
+//! machine's wake-ups, the arbiter (one restart per process, whichever
+//! watches asked, with every reason) and the restart sequence (stopProcess,
+//! then startProcess) with its races against an operator.
+
+use alloc::string::String;
+use core::fmt::Write as _;
 
 use supercheck_core::check::verdict::Verdict;
 use supercheck_core::health::{Decision, Suppression};
@@ -22,68 +26,80 @@ pub(crate) fn started_at(now: Instant, process: &Process) -> Option<Instant> {
 }
 
 impl Engine {
-    /// Feeds a process's verdict to its health machine and acts on the decision.
-    pub(crate) fn decide(&mut self, now: Instant, key: &TargetKey, verdict: Verdict) {
+    /// `key` as log lines name it for `watch`: the namespec, followed by the
+    /// watch's name when it has one (an agent's checks).
+    pub(crate) fn label(&self, key: &TargetKey, watch: usize) -> String {
+        match self.config.watches.get(watch).map(|w| w.name.as_str()) {
+            Some(name) if !name.is_empty() => alloc::format!("{key} [{name}]"),
+            _ => String::from(&**key),
+        }
+    }
+
+    /// Feeds `watch`'s verdict on `key` to its health machine and acts on the decision.
+    pub(crate) fn decide(&mut self, now: Instant, key: &TargetKey, watch: usize, verdict: Verdict) {
         let Some(target) = self.targets.get_mut(&**key) else {
             return;
         };
-        let decision = target.machine.observe(now, verdict, target.started_at);
-        self.act(now, key, decision);
+        let started_at = target.started_at;
+        let Some(state) = target.watches.iter_mut().find(|w| w.watch == watch) else {
+            return;
+        };
+        let decision = state.machine.observe(now, verdict, started_at);
+        self.act(now, key, watch, decision);
     }
 
-    fn act(&mut self, now: Instant, key: &TargetKey, decision: Decision) {
+    fn act(&mut self, now: Instant, key: &TargetKey, watch: usize, decision: Decision) {
+        let label = self.label(key, watch);
         match decision {
             Decision::Nothing => {}
             Decision::Restart(reason) => {
+                if self.config.once {
+                    self.out.push(Output::Print(alloc::format!(
+                        "{label}: would restart ({reason})"
+                    )));
+                    return;
+                }
                 let Some(target) = self.targets.get_mut(&**key) else {
                     return;
                 };
                 if target.restarting {
-                    return;
+                    // One restart at a time: this watch's machine learns of
+                    // it too when it is done.
+                    if !target.restart_asked.contains(&watch) {
+                        target.restart_asked.push(watch);
+                    }
+                    line!(
+                        self.out,
+                        "{label}: failing ({reason}); already being restarted"
+                    );
+                } else {
+                    target.pending_restart.push((watch, reason));
                 }
-                if self.config.once {
-                    self.out.push(Output::Print(alloc::format!(
-                        "{key}: would restart ({reason})"
-                    )));
-                    return;
-                }
-                target.restarting = true;
-                line!(self.out, "{key}: restarting ({reason})");
-                if let Some(notices) = self.notices.as_mut() {
-                    notices.problem(&mut self.out, now, key, "restarted", &reason);
-                }
-                self.out.push(Output::Record(RecordUpdate::RestartAsked {
-                    target: TargetKey::clone(key),
-                    reason: alloc::string::ToString::to_string(&reason),
-                }));
-                self.out.push(Output::Call(Call::Stop {
-                    target: TargetKey::clone(key),
-                }));
             }
             Decision::Suppressed(Suppression::Grace { until }) => {
                 let left = until.saturating_since(now);
                 line!(
                     self.out,
-                    "{key}: failing, but in its start grace period for {left} more: not restarting"
+                    "{label}: failing, but in its start grace period for {left} more: not restarting"
                 );
             }
             Decision::Suppressed(Suppression::Backoff { until }) => {
                 let left = until.saturating_since(now);
                 line!(
                     self.out,
-                    "{key}: failing; backing off, next restart allowed in {left}"
+                    "{label}: failing; backing off, next restart allowed in {left}"
                 );
             }
             Decision::Suppressed(_) => {
                 line!(
                     self.out,
-                    "{key}: failing; restart budget spent, not restarting"
+                    "{label}: failing; restart budget spent, not restarting"
                 );
             }
             Decision::GaveUp(reason) => {
                 line!(
                     self.out,
-                    "{key}: giving up after too many restarts ({reason}); it will not be restarted again"
+                    "{label}: giving up after too many restarts ({reason}); it will not be restarted again"
                 );
                 if let Some(notices) = self.notices.as_mut() {
                     notices.problem(
@@ -96,13 +112,13 @@ impl Engine {
                 }
             }
             Decision::Unhealthy(reason) => {
-                line!(self.out, "{key}: unhealthy ({reason})");
+                line!(self.out, "{label}: unhealthy ({reason})");
                 if let Some(notices) = self.notices.as_mut() {
                     notices.problem(&mut self.out, now, key, "unhealthy", &reason);
                 }
             }
             Decision::Recovered => {
-                line!(self.out, "{key}: healthy again");
+                line!(self.out, "{label}: healthy again");
                 if let Some(notices) = self.notices.as_mut() {
                     notices.healthy(&mut self.out, now, key);
                 }
@@ -111,8 +127,55 @@ impl Engine {
         self.schedule_health_wake(key);
     }
 
+    /// The arbiter: asks for the restart the watches of `key` decided, once,
+    /// with each of their reasons.
+    pub(crate) fn settle_restart(&mut self, now: Instant, key: &TargetKey) {
+        let Some(target) = self.targets.get_mut(&**key) else {
+            return;
+        };
+        if target.pending_restart.is_empty() || target.restarting {
+            return;
+        }
+        let asked = core::mem::take(&mut target.pending_restart);
+        target.restarting = true;
+        target.restart_asked = asked.iter().map(|(watch, _)| *watch).collect();
+        let mut reason = String::new();
+        for (i, (watch, why)) in asked.iter().enumerate() {
+            if i > 0 {
+                reason.push_str("; ");
+            }
+            match self.config.watches.get(*watch).map(|w| w.name.as_str()) {
+                Some(name) if !name.is_empty() && asked.len() > 1 => {
+                    let _ = write!(reason, "{name}: {why}");
+                }
+                _ => {
+                    let _ = write!(reason, "{why}");
+                }
+            }
+        }
+        line!(self.out, "{key}: restarting ({reason})");
+        if let Some(notices) = self.notices.as_mut() {
+            notices.problem(&mut self.out, now, key, "restarted", &reason);
+        }
+        self.out.push(Output::Record(RecordUpdate::RestartAsked {
+            target: TargetKey::clone(key),
+            reason,
+        }));
+        self.out.push(Output::Call(Call::Stop {
+            target: TargetKey::clone(key),
+        }));
+    }
+
     fn schedule_health_wake(&mut self, key: &TargetKey) {
-        if let Some(at) = self.targets.get(&**key).and_then(|t| t.machine.poll_at()) {
+        let Some(target) = self.targets.get(&**key) else {
+            return;
+        };
+        let at = target
+            .watches
+            .iter()
+            .filter_map(|w| w.machine.poll_at())
+            .min();
+        if let Some(at) = at {
             self.timers.at(
                 at,
                 Wake::Health {
@@ -126,10 +189,17 @@ impl Engine {
         let Some(target) = self.targets.get_mut(&**key) else {
             return;
         };
-        if target.machine.poll_at().is_some_and(|at| at <= now) {
-            let decision = target.machine.handle_timeout(now, target.started_at);
-            self.act(now, key, decision);
+        let started_at = target.started_at;
+        let mut decisions = alloc::vec::Vec::new();
+        for state in &mut target.watches {
+            if state.machine.poll_at().is_some_and(|at| at <= now) {
+                decisions.push((state.watch, state.machine.handle_timeout(now, started_at)));
+            }
         }
+        for (watch, decision) in decisions {
+            self.act(now, key, watch, decision);
+        }
+        self.settle_restart(now, key);
     }
 
     /// supervisord answered a call (or did not): the halves of a restart.
@@ -168,11 +238,13 @@ impl Engine {
                     "{key}: not running any more (stopped by someone else?): not starting it"
                 );
                 target.restarting = false;
+                target.restart_asked.clear();
                 return;
             }
             Err(e) => {
                 line!(self.out, "{key}: could not stop it: {e}");
                 target.restarting = false;
+                target.restart_asked.clear();
                 return;
             }
         }
@@ -201,8 +273,13 @@ impl Engine {
             }
         };
         target.restarting = false;
+        let asked = core::mem::take(&mut target.restart_asked);
         if done {
-            target.machine.restarted(now);
+            for state in &mut target.watches {
+                if asked.contains(&state.watch) {
+                    state.machine.restarted(now);
+                }
+            }
             self.out.push(Output::Record(RecordUpdate::RestartDone {
                 target: TargetKey::clone(key),
             }));

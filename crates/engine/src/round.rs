@@ -1,11 +1,11 @@
-//! Per-process rounds: the attempts of each check, their retries, a cpu
-//! check's usage judged over time, and how the checks' verdicts combine into
-//! the process's verdict for the tick.
+//! Per-process rounds: the attempts of each check of a watch, their retries,
+//! a cpu check's usage judged over time, and how the checks' verdicts
+//! combine into the watch's verdict on the process for the cycle.
 
 use alloc::vec::Vec;
 
 use supercheck_core::check::cpu::{CpuLimit, CpuPercent, CpuWindow};
-use supercheck_core::check::verdict::{CheckError, Verdict, VerdictKind};
+use supercheck_core::check::verdict::{CheckError, FailReason, Verdict, VerdictKind};
 use supercheck_core::health::HealthMachine;
 use supercheck_core::time::Instant;
 
@@ -13,7 +13,7 @@ use crate::engine::{Engine, Wake};
 use crate::output::{Output, ProbeOutcome, ProbeTicket, RecordUpdate, TargetKey};
 use crate::process::Process;
 
-/// One process's checks for one tick.
+/// One watch's checks of one process, for one cycle.
 #[derive(Debug)]
 pub(crate) struct Round {
     pub id: u64,
@@ -24,40 +24,86 @@ pub(crate) struct Round {
     pub first_error: Option<(usize, Verdict)>,
 }
 
-/// What the engine remembers about one process.
+/// What one watch remembers about one process.
 #[derive(Debug)]
-pub(crate) struct Target {
+pub(crate) struct WatchState {
+    /// The watch, by index in [`crate::EngineConfig::watches`].
+    pub watch: usize,
     pub machine: HealthMachine,
-    pub process: Process,
     pub round: Option<Round>,
     /// Each cpu check's window, by check index.
     pub cpu: Vec<(usize, CpuWindow)>,
-    /// A restart was decided and has not finished.
+}
+
+/// What the engine remembers about one process: what supervisord says of
+/// it, its arbiter (one restart at a time, whichever watch asks) and each
+/// watch's state.
+#[derive(Debug)]
+pub(crate) struct Target {
+    pub process: Process,
+    /// A restart was asked for and has not finished.
     pub restarting: bool,
+    /// The watches whose machines asked for the restart under way: each is
+    /// told when it is done.
+    pub restart_asked: Vec<usize>,
+    /// Restart decisions of a cycle, waiting for the process's other rounds
+    /// of that cycle so that one restart carries every reason.
+    pub pending_restart: Vec<(usize, FailReason)>,
     pub seen_in_cycle: u64,
     /// When the process started, on the engine's clock: worked out once per
     /// start time supervisord reports (at the process list that showed it),
     /// so that it stays the same from one verdict to the next.
     pub started_at: Option<Instant>,
+    pub watches: Vec<WatchState>,
 }
 
 impl Target {
-    pub(crate) fn new(
-        machine: HealthMachine,
-        process: Process,
-        started_at: Option<Instant>,
-    ) -> Self {
+    pub(crate) fn new(process: Process, started_at: Option<Instant>) -> Self {
         Self {
-            machine,
             process,
-            round: None,
-            cpu: Vec::new(),
             restarting: false,
+            restart_asked: Vec::new(),
+            pending_restart: Vec::new(),
             seen_in_cycle: 0,
             started_at,
+            watches: Vec::new(),
         }
     }
 
+    /// The state of `watch`, made with `machine` on its first use.
+    pub(crate) fn watch_or_insert(
+        &mut self,
+        watch: usize,
+        machine: impl FnOnce() -> Option<HealthMachine>,
+    ) -> Option<&mut WatchState> {
+        if let Some(i) = self.watches.iter().position(|w| w.watch == watch) {
+            return self.watches.get_mut(i);
+        }
+        self.watches.push(WatchState {
+            watch,
+            machine: machine()?,
+            round: None,
+            cpu: Vec::new(),
+        });
+        self.watches.last_mut()
+    }
+
+    /// The watch whose round is `round`.
+    pub(crate) fn in_round_mut(&mut self, round: u64) -> Option<&mut WatchState> {
+        self.watches
+            .iter_mut()
+            .find(|w| w.round.as_ref().is_some_and(|r| r.id == round))
+    }
+
+    /// Whether a round of cycle `cycle` is still under way.
+    pub(crate) fn has_round_in(&self, cycle: u64) -> bool {
+        self.watches
+            .iter()
+            .any(|w| w.round.as_ref().is_some_and(|r| r.cycle == cycle))
+    }
+}
+
+impl WatchState {
     /// Judges cpu `percent` with the window of `check`, made on its first sample.
     fn observe_cpu(
         &mut self,
@@ -74,28 +120,31 @@ impl Target {
         self.cpu.push((check, window));
         verdict
     }
-
-    fn in_round(&self, round: u64) -> bool {
-        self.round.as_ref().is_some_and(|r| r.id == round)
-    }
 }
 
 impl Engine {
-    /// Starts the round `cycle` gives `key`: the first attempt of every check.
-    pub(crate) fn start_round(&mut self, key: &TargetKey, cycle: u64) {
+    /// Starts the round of `watch` on `key` for `cycle`: the first attempt of
+    /// each of its checks.
+    pub(crate) fn start_round(&mut self, key: &TargetKey, watch: usize, cycle: u64) {
         self.round_seq += 1;
         let round = self.round_seq;
-        let checks = self.config.checks.len();
-        let Some(target) = self.targets.get_mut(&**key) else {
+        let Some(checks) = self.config.watches.get(watch).map(|w| w.checks.clone()) else {
             return;
         };
-        target.round = Some(Round {
+        let Some(state) = self
+            .targets
+            .get_mut(&**key)
+            .and_then(|t| t.watches.iter_mut().find(|w| w.watch == watch))
+        else {
+            return;
+        };
+        state.round = Some(Round {
             id: round,
             cycle,
-            pending: checks,
+            pending: checks.len(),
             first_error: None,
         });
-        for check in 0..checks {
+        for check in checks {
             self.start_attempt(ProbeTicket {
                 target: TargetKey::clone(key),
                 check,
@@ -109,8 +158,8 @@ impl Engine {
     pub(crate) fn start_attempt(&mut self, ticket: ProbeTicket) {
         let current = self
             .targets
-            .get(&*ticket.target)
-            .is_some_and(|t| t.in_round(ticket.round));
+            .get_mut(&*ticket.target)
+            .is_some_and(|t| t.in_round_mut(ticket.round).is_some());
         if !current || ticket.check >= self.config.checks.len() {
             return;
         }
@@ -126,21 +175,23 @@ impl Engine {
         if self.exiting() {
             return;
         }
-        let Some(target) = self.targets.get_mut(&*ticket.target) else {
-            return;
+        let limit = self.config.checks.get(ticket.check).and_then(|c| c.cpu);
+        let Some(state) = self
+            .targets
+            .get_mut(&*ticket.target)
+            .and_then(|t| t.in_round_mut(ticket.round))
+        else {
+            // A round abandoned (reload, process gone) or replaced: nothing counts.
+            return self.advance(now);
         };
         let verdict = match outcome {
             ProbeOutcome::Verdict(verdict) => verdict,
-            ProbeOutcome::CpuUsage(percent) => {
-                match self.config.checks.get(ticket.check).and_then(|c| c.cpu) {
-                    Some(limit) => target.observe_cpu(ticket.check, now, percent, limit),
-                    None => Verdict::Error(CheckError::Config("the CPU limit is not a percentage")),
-                }
-            }
+            ProbeOutcome::CpuUsage(percent) => match limit {
+                Some(limit) => state.observe_cpu(ticket.check, now, percent, limit),
+                None => Verdict::Error(CheckError::Config("the CPU limit is not a percentage")),
+            },
         };
-        if target.in_round(ticket.round) {
-            self.probe_ended(now, ticket, verdict);
-        }
+        self.probe_ended(now, ticket, verdict);
         self.advance(now);
     }
 
@@ -181,10 +232,15 @@ impl Engine {
             .checks
             .get(check)
             .map_or("?", |c| c.name.as_str());
-        let Some(target) = self.targets.get_mut(&**key) else {
+        let Some(state) = self
+            .targets
+            .get_mut(&**key)
+            .and_then(|t| t.in_round_mut(round))
+        else {
             return;
         };
-        let Some(current) = target.round.as_mut().filter(|r| r.id == round) else {
+        let watch = state.watch;
+        let Some(current) = state.round.as_mut() else {
             return;
         };
         current.pending = current.pending.saturating_sub(1);
@@ -217,12 +273,20 @@ impl Engine {
             return;
         };
         let cycle = current.cycle;
-        target.round = None;
+        state.round = None;
         if self.config.once {
             self.out
                 .push(Output::Print(alloc::format!("{key}: {verdict}")));
         }
-        self.decide(now, key, verdict);
+        self.decide(now, key, watch, verdict);
+        // The arbiter: one restart once the process's rounds of this cycle are all in.
+        if !self
+            .targets
+            .get(&**key)
+            .is_some_and(|t| t.has_round_in(cycle))
+        {
+            self.settle_restart(now, key);
+        }
         let slot = match verdict.kind() {
             VerdictKind::Pass => 0,
             VerdictKind::Fail => 1,

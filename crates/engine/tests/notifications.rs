@@ -86,7 +86,7 @@ fn flapping_within_a_window_gives_one_alert_and_one_recovery() {
 #[test]
 fn giving_up_is_notified_once() {
     let mut config = notifying(secs(30), true);
-    config.policy = Policy {
+    config.single_mut().policy = Policy {
         budget: Some(BudgetSpec {
             max_restarts: 1,
             period: secs(3600),

@@ -144,7 +144,7 @@ fn engine_config() -> impl Strategy<Value = EngineConfig> {
                 .map(|i| CheckRule::new(format!("check{i}")).with_retry(retry))
                 .collect();
             let mut config = EngineConfig::new(Selection::AllExcept(None), checks);
-            config.policy = policy;
+            config.single_mut().policy = policy;
             config.verbose = verbose;
             config
         },

@@ -117,7 +117,7 @@ fn process_that_vanishes_from_the_list_is_forgotten() {
 #[test]
 fn named_program_missing_from_the_list_is_logged_once() {
     let mut config = http_config();
-    config.selection = Selection::AnyOf(vec!["web".into(), "ghost".into()]);
+    config.single_mut().selection = Selection::AnyOf(vec!["web".into(), "ghost".into()]);
     let mut h = Harness::started(config, web());
     h.ticks(TickPeriod::Secs5, 3);
     assert_eq!(

@@ -40,10 +40,13 @@ pub fn listener_config(
     let checks = with_https(tool, m, checks)?;
     Ok(ListenerConfig {
         check_name: drop_in.check_name,
-        selection: drop_in.selection,
-        states: drop_in.states,
+        watches: vec![drop_in_watch(
+            drop_in.selection,
+            drop_in.states,
+            drop_in.policy,
+            checks.len(),
+        )],
         checks,
-        policy: drop_in.policy,
         server: drop_in.server,
         rpc_timeout: drop_in.rpc_timeout,
         stop_timeout: drop_in.rpc_timeout.max(Duration::from_secs(3600)),
@@ -54,6 +57,19 @@ pub fn listener_config(
         notify: notify(tool, m)?,
         heartbeat: drop_in.heartbeat,
     })
+}
+
+/// A drop-in's one watch: every check on its selection, on every TICK.
+pub fn drop_in_watch(
+    selection: supercheck_engine::Selection,
+    states: Vec<supercheck_core::process::ProcessState>,
+    policy: supercheck_core::health::Policy,
+    checks: usize,
+) -> supercheck_engine::Watch {
+    let mut watch = supercheck_engine::Watch::new("", selection, 0..checks);
+    watch.states = states;
+    watch.policy = policy;
+    watch
 }
 
 /// Notification settings: off without `--mail-to` or `--webhook`. Both are

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use supercheck_cmdline::agent_file::check::CheckTable;
+use supercheck_core::check::port::PortSpec;
 use supercheck_core::check::spec::{CheckSpec, XmlRpcTarget};
 use supercheck_core::check::verdict::CheckError;
 use supercheck_core::event::LenMode;
-use supercheck_core::health::Policy;
-use supercheck_core::process::ProcessState;
 
-use supercheck_engine::{CheckRule, EngineConfig, NotifyRule};
+use supercheck_engine::{CheckRule, EngineConfig, NotifyRule, Watch};
 
 use crate::custom::CustomCheck;
 use supercheck_runtime::probe::net::Judge;
@@ -27,6 +27,9 @@ pub use supercheck_wire::port::PortSource;
 pub enum CheckWork {
     /// One of the built-in checks (shared: every probe of a tick reads it).
     Builtin(Arc<CheckSpec<'static>>),
+    /// A built-in check of the agent's file: its specification borrows the
+    /// table's own text, so that a reload frees what it replaces.
+    Table(Arc<CheckTable>),
     /// A check written against the library API ([`crate::custom`]).
     Custom(CustomCheck),
 }
@@ -51,17 +54,8 @@ impl CheckPlan {
     /// # Errors
     /// A port pattern that does not compile.
     pub fn new(spec: CheckSpec<'static>) -> Result<Self, String> {
-        let port = match &spec {
-            CheckSpec::Http(http) => Some(http.port),
-            CheckSpec::Tcp(tcp) => Some(tcp.port),
-            CheckSpec::XmlRpc(xml) => match xml.target {
-                XmlRpcTarget::Http { port, .. } => Some(port),
-                _ => None,
-            },
-            _ => None,
-        };
         Ok(Self {
-            port: port.map(PortSource::new).transpose()?,
+            port: port_spec(&spec).map(PortSource::new).transpose()?,
             judge: Judge::for_check(&spec).map(|judge| judge.map(Arc::new)),
             work: CheckWork::Builtin(Arc::new(spec)),
             https: None,
@@ -78,12 +72,30 @@ impl CheckPlan {
         }
     }
 
+    /// An agent's check, from its `[[check]]` table.
+    ///
+    /// # Errors
+    /// A port pattern that does not compile (the file's parser compiled it already).
+    pub fn table(table: Arc<CheckTable>) -> Result<Self, String> {
+        let (port, judge) = {
+            let spec = table.spec();
+            let port = port_spec(&spec).map(PortSource::new).transpose()?;
+            (
+                port,
+                Judge::for_check(&spec).map(|judge| judge.map(Arc::new)),
+            )
+        };
+        Ok(Self {
+            port,
+            judge,
+            work: CheckWork::Table(table),
+            https: None,
+        })
+    }
+
     /// The built-in check's specification (`None` for a custom check).
-    pub fn builtin(&self) -> Option<&CheckSpec<'static>> {
-        match &self.work {
-            CheckWork::Builtin(spec) => Some(spec.as_ref()),
-            CheckWork::Custom(_) => None,
-        }
+    pub fn builtin(&self) -> Option<CheckSpec<'_>> {
+        self.work.spec()
     }
 
     /// What the engine knows of this check: its name, its retry plan
@@ -91,17 +103,42 @@ impl CheckPlan {
     pub fn rule(&self) -> CheckRule {
         match &self.work {
             CheckWork::Builtin(spec) => CheckRule::for_spec(spec),
+            CheckWork::Table(table) => table.rule(),
             CheckWork::Custom(check) => CheckRule::new(check.name()),
         }
     }
 
-    /// The check's name in logs: its kind (`http`, `memory`...) or a custom
-    /// check's own name.
+    /// The check's kind (`http`, `memory`...) or a custom check's own name.
     pub fn kind(&self) -> &str {
         match &self.work {
             CheckWork::Builtin(spec) => spec.kind().name(),
+            CheckWork::Table(table) => table.kind().name(),
             CheckWork::Custom(check) => check.name(),
         }
+    }
+}
+
+impl CheckWork {
+    /// The built-in check's specification, borrowed (`None` for a custom check).
+    pub fn spec(&self) -> Option<CheckSpec<'_>> {
+        match self {
+            CheckWork::Builtin(spec) => Some(CheckSpec::clone(spec)),
+            CheckWork::Table(table) => Some(table.spec()),
+            CheckWork::Custom(_) => None,
+        }
+    }
+}
+
+/// The port a check connects to, for the kinds that connect to one.
+fn port_spec<'a>(spec: &CheckSpec<'a>) -> Option<PortSpec<'a>> {
+    match spec {
+        CheckSpec::Http(http) => Some(http.port),
+        CheckSpec::Tcp(tcp) => Some(tcp.port),
+        CheckSpec::XmlRpc(xml) => match xml.target {
+            XmlRpcTarget::Http { port, .. } => Some(port),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -110,14 +147,11 @@ impl CheckPlan {
 pub struct ListenerConfig {
     /// The name in every log line (`-n`).
     pub check_name: String,
-    /// The processes checked.
-    pub selection: Selection,
-    /// The states in which a process is checked (RUNNING by default).
-    pub states: Vec<ProcessState>,
-    /// The checks, in order.
+    /// The checks, in order: a probe names its check by index here.
     pub checks: Vec<CheckPlan>,
-    /// Thresholds, grace and restart budget.
-    pub policy: Policy,
+    /// What is checked with which checks, by which policy and schedule: a
+    /// drop-in's one watch, an agent's one per `[[check]]`.
+    pub watches: Vec<Watch>,
     /// Where supervisord is.
     pub server: ServerUrl,
     /// Timeout of each call to supervisord.
@@ -160,10 +194,8 @@ impl ListenerConfig {
     /// notification channel works (otherwise problems are only logged).
     pub fn engine_config(&self, sends: bool) -> EngineConfig {
         EngineConfig {
-            selection: self.selection.clone(),
-            states: self.states.clone(),
             checks: self.checks.iter().map(CheckPlan::rule).collect(),
-            policy: self.policy,
+            watches: self.watches.clone(),
             once: self.once,
             verbose: self.verbose,
             len_mode: self.len_mode,
@@ -174,5 +206,11 @@ impl ListenerConfig {
                 sends,
             }),
         }
+    }
+
+    /// The processes checked, as the start-up line says: a drop-in's
+    /// selection, or how many checks an agent runs.
+    pub fn describe_selection(&self) -> String {
+        supercheck_engine::config::describe_watches(&self.watches)
     }
 }

@@ -160,6 +160,7 @@ fn config_section(config: &ListenerConfig) -> Value {
         .map(|plan| {
             let spec = match &plan.work {
                 CheckWork::Builtin(spec) => format!("{spec:?}"),
+                CheckWork::Table(table) => format!("{:?}", table.spec()),
                 CheckWork::Custom(check) => format!("custom check {}", check.name()),
             };
             map(vec![("kind", plan.kind().into()), ("spec", spec.into())])
@@ -178,13 +179,22 @@ fn config_section(config: &ListenerConfig) -> Value {
     }
     map(vec![
         ("check_name", config.check_name.as_str().into()),
-        ("selection", config.selection.to_string().into()),
+        ("selection", config.describe_selection().into()),
         (
             "states",
-            Value::List(config.states.iter().map(|s| s.name().into()).collect()),
+            Value::List(
+                config
+                    .watches
+                    .first()
+                    .map(|w| w.states.iter().map(|s| s.name().into()).collect())
+                    .unwrap_or_default(),
+            ),
         ),
         ("checks", Value::List(checks)),
-        ("policy", format!("{:?}", config.policy).into()),
+        (
+            "policy",
+            format!("{:?}", config.watches.first().map(|w| w.policy)).into(),
+        ),
         ("server", map(server_members)),
         (
             "rpc_timeout_s",

@@ -28,6 +28,7 @@ use supercheck_cmdline::superlance::{
     HttpokOptions, MemmonOptions, Parsed, SuperlanceTool, parse_httpok, parse_memmon,
 };
 use supercheck_listener::Listener;
+use supercheck_listener::command_line::drop_in_watch;
 use supercheck_listener::config::{CheckPlan, ListenerConfig, Selection};
 use supercheck_listener::custom::CustomCheck;
 use supercheck_notification::Notifier;
@@ -167,10 +168,8 @@ fn base_config(
     let rpc_timeout = Duration::from_secs(10);
     ListenerConfig {
         check_name: check_name.to_string(),
-        selection,
-        states,
+        watches: vec![drop_in_watch(selection, states, Policy::DROP_IN, 1)],
         checks: vec![CheckPlan::custom(check)],
-        policy: Policy::DROP_IN,
         server,
         rpc_timeout,
         stop_timeout: Duration::from_secs(3600),

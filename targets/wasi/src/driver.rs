@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use std::time::Instant;
 
 use supercheck_core::check::verdict::{CheckError, Verdict};
-use supercheck_core::health::PolicyError;
 use supercheck_core::rpc::SupervisorCall;
+use supercheck_engine::ConfigError;
 use supercheck_engine::{Call, CallFailure, Engine, Exit, Output, ProbeTicket};
 use supercheck_wire::exchange::{BodySink, ReadBuffer, Response};
 use supercheck_wire::supervisor::call::{self, CallError};
@@ -54,8 +54,8 @@ impl<I: Input, O: Write, E: Write> Driver<I, O, E> {
     /// protocol on `out` and logging to `log`.
     ///
     /// # Errors
-    /// The policy is inconsistent (checked with the command line already).
-    pub fn new(plan: Plan, input: I, out: O, log: E) -> Result<Self, PolicyError> {
+    /// The configuration is not valid (checked with the command line already).
+    pub fn new(plan: Plan, input: I, out: O, log: E) -> Result<Self, ConfigError> {
         Ok(Self {
             engine: Engine::new(plan.engine.clone())?,
             log: Log::new(plan.check_name.clone(), log),
@@ -87,7 +87,7 @@ impl<I: Input, O: Write, E: Write> Driver<I, O, E> {
             "starting: {} check(s) [{}] on {}, supervisord at {}",
             kinds.len(),
             kinds.join(", "),
-            self.engine.config().selection,
+            supercheck_engine::config::describe_watches(&self.engine.config().watches),
             self.plan.server.endpoint
         );
         self.log.line(&line);

@@ -165,8 +165,8 @@ pub fn plan(tool: Tool, m: &ArgMatches, env: &dyn Env) -> Result<Plan, ConfigErr
         drop_in.selection,
         drop_in.specs.iter().map(CheckRule::for_spec).collect(),
     );
-    engine.states = drop_in.states;
-    engine.policy = drop_in.policy;
+    engine.single_mut().states = drop_in.states;
+    engine.single_mut().policy = drop_in.policy;
     engine.once = drop_in.once;
     engine.verbose = drop_in.verbose;
     engine.len_mode = LenMode::Chars;

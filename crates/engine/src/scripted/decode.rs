@@ -37,7 +37,7 @@ pub fn config_from_byte(byte: u8) -> EngineConfig {
         }));
     }
     let mut config = EngineConfig::new(Selection::AllExcept(Some("checks".into())), checks);
-    config.policy = policy(byte);
+    config.single_mut().policy = policy(byte);
     config.once = byte & 0x20 != 0;
     config.verbose = byte & 0x40 != 0;
     config.len_mode = if byte & 0x80 != 0 {

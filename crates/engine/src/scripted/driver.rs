@@ -9,7 +9,6 @@ use hashbrown::HashSet;
 use rustc_hash::FxBuildHasher;
 use supercheck_core::check::verdict::Verdict;
 use supercheck_core::event::READY;
-use supercheck_core::health::PolicyError;
 use supercheck_core::process::ProcessState;
 use supercheck_core::time::Instant;
 
@@ -100,8 +99,8 @@ impl Driver {
     /// An engine for `config`, started at [`START`].
     ///
     /// # Errors
-    /// The policy is inconsistent ([`PolicyError`]).
-    pub fn new(config: crate::EngineConfig) -> Result<Self, PolicyError> {
+    /// The configuration is not valid ([`ConfigError`](crate::ConfigError)).
+    pub fn new(config: crate::EngineConfig) -> Result<Self, crate::ConfigError> {
         let once = config.once;
         let mut driver = Self {
             tally: Tally::default(),

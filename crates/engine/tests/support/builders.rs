@@ -8,7 +8,7 @@ use supercheck_core::check::retry::RetryPolicy;
 use supercheck_core::health::Policy;
 use supercheck_core::process::ProcessState;
 use supercheck_core::time::Duration;
-use supercheck_engine::{CheckRule, EngineConfig, Process, Selection};
+use supercheck_engine::{CheckRule, EngineConfig, Process, Selection, Watch};
 
 pub use supercheck_engine::scripted::{event_bytes, tick_bytes};
 
@@ -30,7 +30,7 @@ pub fn http_config() -> EngineConfig {
 /// [`http_config`] with `policy` instead of the drop-in one.
 pub fn with_policy(policy: Policy) -> EngineConfig {
     let mut config = http_config();
-    config.policy = policy;
+    config.single_mut().policy = policy;
     config
 }
 
@@ -77,4 +77,30 @@ pub fn web() -> Vec<Process> {
 /// `web:web` and `db:db`, both started a day before [`T0`].
 pub fn web_and_db() -> Vec<Process> {
     vec![long_running("web:web"), long_running("db:db")]
+}
+
+/// An agent's configuration: one watch per `(name, namespec, interval)`,
+/// each with one check named after it (check `i` is watch `i`'s), verbose,
+/// the drop-in policy.
+pub fn agent(watches: &[(&str, &str, Option<Duration>)]) -> EngineConfig {
+    let checks = watches
+        .iter()
+        .map(|(name, _, _)| CheckRule::new(*name))
+        .collect();
+    let watches = watches
+        .iter()
+        .enumerate()
+        .map(|(i, (name, spec, interval))| {
+            let selection = match *spec {
+                "*" => Selection::AllExcept(None),
+                spec => Selection::Namespec(spec.into()),
+            };
+            let mut watch = Watch::new(*name, selection, i..i + 1);
+            watch.interval = *interval;
+            watch
+        })
+        .collect();
+    let mut config = EngineConfig::with_watches(checks, watches);
+    config.verbose = true;
+    config
 }

@@ -37,8 +37,8 @@ pub mod probes;
 pub mod supervisor;
 
 pub use builders::{
-    config, cpu_config, event_bytes, http_config, long_running, retrying, running, tick_bytes, web,
-    web_and_db, with_policy,
+    agent, config, cpu_config, event_bytes, http_config, long_running, retrying, running,
+    tick_bytes, web, web_and_db, with_policy,
 };
 pub use clock::{T0, at_ms, at_secs, ms, secs};
 pub use harness::{Harness, MAX_ITERATIONS};

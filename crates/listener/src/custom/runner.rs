@@ -213,10 +213,13 @@ impl RunnerBuilder {
         Ok(Runner {
             config: ListenerConfig {
                 check_name: self.check_name,
-                selection,
-                states: self.states,
+                watches: vec![crate::command_line::drop_in_watch(
+                    selection,
+                    self.states,
+                    self.policy,
+                    self.checks.len(),
+                )],
                 checks: self.checks,
-                policy: self.policy,
                 server,
                 rpc_timeout: self.rpc_timeout,
                 stop_timeout: self.rpc_timeout.max(Duration::from_secs(60)),
@@ -261,11 +264,14 @@ mod tests {
             .unwrap();
         let config = runner.config();
         assert_eq!(config.check_name, "x");
-        assert_eq!(config.selection, Selection::Namespec("web:web_1".into()));
+        assert_eq!(
+            config.watches[0].selection,
+            Selection::Namespec("web:web_1".into())
+        );
         assert_eq!(config.checks.len(), 1);
         assert_eq!(config.checks[0].kind(), "always-fails");
         assert!(config.checks[0].builtin().is_none());
-        assert_eq!(config.states, vec![ProcessState::Running]);
+        assert_eq!(config.watches[0].states, vec![ProcessState::Running]);
     }
 
     #[test]

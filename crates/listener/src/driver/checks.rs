@@ -49,17 +49,18 @@ impl Listener {
             return;
         };
         let judge = plan.judge.clone();
-        let spec = match &plan.work {
-            CheckWork::Builtin(spec) => Arc::clone(spec),
-            CheckWork::Custom(custom) => {
-                let custom = custom.clone();
-                let Some(process) = self.engine.process(&ticket.target).cloned() else {
-                    return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
-                };
-                return self.start_custom(ticket, custom, process);
-            }
+        // Cloned (an Arc): the specification borrows it while `self` is used.
+        let work = plan.work.clone();
+        if let CheckWork::Custom(custom) = work {
+            let Some(process) = self.engine.process(&ticket.target).cloned() else {
+                return self.probe_done(ticket, Verdict::Error(CheckError::ProcessVanished));
+            };
+            return self.start_custom(ticket, custom, process);
+        }
+        let Some(spec) = work.spec() else {
+            return;
         };
-        match &*spec {
+        match &spec {
             CheckSpec::Http(http) => {
                 let judge = match judge {
                     Some(Ok(judge)) => judge,

@@ -17,7 +17,7 @@ impl Listener {
     /// Binds the heartbeat socket when a heartbeat check is configured, and
     /// tracks every device a binding names.
     pub(super) fn start_heartbeat(&mut self) -> io::Result<()> {
-        let specs: Vec<&HeartbeatSpec<'static>> = self
+        let specs: Vec<HeartbeatSpec<'_>> = self
             .config
             .checks
             .iter()

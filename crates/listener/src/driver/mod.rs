@@ -35,8 +35,8 @@ use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SI
 use signal_hook_mio::v1_0::Signals;
 use supercheck_core::check::cpu::CpuSample;
 use supercheck_core::check::port::PortError;
-use supercheck_core::health::PolicyError;
 use supercheck_core::time::Instant as CoreInstant;
+use supercheck_engine::ConfigError;
 use supercheck_engine::{Call, Engine, Output, ProbeOutcome, ProbeTicket, RecordUpdate};
 
 use self::tasks::Task;
@@ -143,7 +143,7 @@ impl Listener {
             .as_ref()
             .is_some_and(supercheck_notification::Notifier::sends);
         let engine = Engine::new(config.engine_config(sends))
-            .map_err(|e: PolicyError| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+            .map_err(|e: ConfigError| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let poll = Poll::new()?;
         let stdin = if config.once {
             None
@@ -211,7 +211,7 @@ impl Listener {
                 .map(|c| c.kind())
                 .collect::<Vec<_>>()
                 .join(", "),
-            self.config.selection,
+            self.config.describe_selection(),
             self.config.server.endpoint
         );
         for https in self.config.checks.iter().filter_map(|c| c.https.as_ref()) {
