@@ -16,6 +16,7 @@ use supercheck_cmdline::tool::Tool;
 use supercheck_listener::Listener;
 use supercheck_listener::command_line::listener_config;
 
+mod agent_command;
 mod demo_service;
 mod install;
 mod notify_command;
@@ -76,7 +77,8 @@ fn supercheck_command() -> Command {
     for tool in Tool::ALL {
         cmd = cmd.subcommand(drop_in::command(tool, tool.subcommand()));
     }
-    cmd.subcommand(demo_service_command())
+    cmd.subcommand(agent_command::command())
+        .subcommand(demo_service_command())
         .subcommand(notify_command::command())
         .subcommand(supercheck_serve::cli::command())
         .subcommand(install_links_command())
@@ -239,6 +241,7 @@ fn main() -> ExitCode {
             }
         }
         Some(("notify", m)) => notify_command::main(m),
+        Some(("agent", m)) => agent_command::main(m),
         Some(("install-links", m)) => install_links(m),
         Some((sub, m)) => match Tool::from_subcommand(sub) {
             Some(tool) => run_listener(tool, "supercheck", m),

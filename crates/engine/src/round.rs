@@ -170,6 +170,18 @@ impl Engine {
         self.out.push(Output::Probe(ticket));
     }
 
+    /// Whether the round of `ticket` still waits for its outcome. After a
+    /// reload an older ticket's check index may name another check: a
+    /// driver keeps nothing of such an attempt (no connection kept alive
+    /// for that index, no new attempt).
+    pub fn awaits(&self, ticket: &ProbeTicket) -> bool {
+        self.targets.get(&*ticket.target).is_some_and(|t| {
+            t.watches
+                .iter()
+                .any(|w| w.round.as_ref().is_some_and(|r| r.id == ticket.round))
+        })
+    }
+
     /// The attempt `ticket` ended with `outcome`.
     pub fn handle_probe(&mut self, now: Instant, ticket: ProbeTicket, outcome: ProbeOutcome) {
         if self.exiting() {

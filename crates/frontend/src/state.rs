@@ -113,6 +113,13 @@ impl Record {
         }
     }
 
+    /// The checks changed (an agent's reload): their per-process results
+    /// go, the restarts and counters stay.
+    pub fn reconfigure(&mut self, kinds: Vec<String>) {
+        self.kinds = kinds;
+        self.processes.clear();
+    }
+
     /// A tick arrived.
     pub fn tick(&mut self) {
         self.ticks = self.ticks.saturating_add(1);

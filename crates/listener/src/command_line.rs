@@ -56,6 +56,7 @@ pub fn listener_config(
         frontend: frontend(m)?,
         notify: notify(tool, m)?,
         heartbeat: drop_in.heartbeat,
+        reload: None,
     })
 }
 

@@ -118,6 +118,17 @@ impl CheckPlan {
     }
 }
 
+impl CheckPlan {
+    /// The check's name on the frontend: an agent's check by its table's
+    /// name, a drop-in's by its kind.
+    pub fn label(&self) -> &str {
+        match &self.work {
+            CheckWork::Table(table) => table.name(),
+            _ => self.kind(),
+        }
+    }
+}
+
 impl CheckWork {
     /// The built-in check's specification, borrowed (`None` for a custom check).
     pub fn spec(&self) -> Option<CheckSpec<'_>> {
@@ -171,6 +182,8 @@ pub struct ListenerConfig {
     /// Where restarts, give-ups and recoveries are reported (`--mail-to`,
     /// `--webhook`), off by default.
     pub notify: Option<NotifyConfig>,
+    /// The agent's: SIGHUP reads its file again (a drop-in stops on SIGHUP).
+    pub reload: Option<crate::agent::Reloader>,
 }
 
 /// Notification settings of a check listener.

@@ -179,6 +179,7 @@ fn base_config(
         frontend: None,
         notify: None,
         heartbeat: None,
+        reload: None,
     }
 }
 

@@ -229,6 +229,7 @@ impl RunnerBuilder {
                 frontend: None,
                 notify: None,
                 heartbeat: None,
+                reload: None,
             },
         })
     }

@@ -15,6 +15,7 @@
 //! | `keep_alive.rs` | probe connections kept between ticks |
 //! | `frontend_records.rs` | the frontend's records and its connections |
 //! | `notices.rs` | the engine's notices handed to the mail and webhook channels |
+//! | `reload.rs` | an agent's SIGHUP: its file read again, the engine reconfigured |
 
 mod checks;
 mod custom_jobs;
@@ -23,6 +24,7 @@ mod heartbeat_check;
 mod heartbeat_datagrams;
 mod keep_alive;
 mod notices;
+mod reload;
 mod tasks;
 
 use std::io::{self, Write};
@@ -158,7 +160,11 @@ impl Listener {
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let custom = custom_jobs::pool_for(&config, poll.registry(), CUSTOM)?;
-        let kinds = config.checks.iter().map(|c| c.kind().to_string()).collect();
+        let kinds = config
+            .checks
+            .iter()
+            .map(|c| c.label().to_string())
+            .collect();
         let mut listener = Self {
             engine,
             log,
@@ -324,6 +330,8 @@ impl Listener {
                     self.log,
                     "signal {signal} ignored: only TERM, INT, HUP and QUIT stop the listener"
                 );
+            } else if signal == SIGHUP && self.config.reload.is_some() {
+                self.reload();
             } else {
                 self.engine.handle_stop_signal(signal);
             }

@@ -124,7 +124,9 @@ impl Listener {
                     return;
                 };
                 match &task.kind {
-                    TaskKind::Probe { ticket, .. } if response.reusable => {
+                    TaskKind::Probe { ticket, .. }
+                        if response.reusable && self.engine.awaits(ticket) =>
+                    {
                         let target = super::TargetKey::clone(&ticket.target);
                         let check = ticket.check;
                         let stream = task.exchange.into_stream();
@@ -190,7 +192,9 @@ impl Listener {
 
     fn task_failed(&mut self, kind: TaskKind, error: ExchangeError) {
         match kind {
-            TaskKind::Probe { ticket, .. } if matches!(error, ExchangeError::Stale) => {
+            TaskKind::Probe { ticket, .. }
+                if matches!(error, ExchangeError::Stale) && self.engine.awaits(&ticket) =>
+            {
                 // The kept-alive connection was closed meanwhile: start over on a new one.
                 self.start_probe(ticket);
             }
