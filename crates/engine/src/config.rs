@@ -210,6 +210,9 @@ pub struct CheckRule {
     pub retry: RetryPolicy,
     /// A cpu check's limit: its probes report usage, the engine judges it over time.
     pub cpu: Option<CpuLimit>,
+    /// What the driver probes, summed up (an agent's table): a reload keeps
+    /// a check's state only when this is unchanged too. 0 when not given.
+    pub fingerprint: u64,
 }
 
 impl CheckRule {
@@ -219,6 +222,7 @@ impl CheckRule {
             name: name.into(),
             retry: RetryPolicy::once(),
             cpu: None,
+            fingerprint: 0,
         }
     }
 

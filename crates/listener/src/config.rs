@@ -103,7 +103,10 @@ impl CheckPlan {
     pub fn rule(&self) -> CheckRule {
         match &self.work {
             CheckWork::Builtin(spec) => CheckRule::for_spec(spec),
-            CheckWork::Table(table) => table.rule(),
+            CheckWork::Table(table) => CheckRule {
+                fingerprint: fingerprint(table),
+                ..table.rule()
+            },
             CheckWork::Custom(check) => CheckRule::new(check.name()),
         }
     }
@@ -138,6 +141,14 @@ impl CheckWork {
             CheckWork::Custom(_) => None,
         }
     }
+}
+
+/// A table summed up: equal tables give equal numbers within a process.
+fn fingerprint(table: &CheckTable) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    format!("{table:?}").hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The port a check connects to, for the kinds that connect to one.
