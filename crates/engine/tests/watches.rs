@@ -11,6 +11,17 @@ use supercheck_core::time::Duration;
 use supercheck_engine::{Call, CallFailure, Watch};
 use support::{Answer, Harness, agent, at_ms, at_secs, long_running, ms, secs, web, web_and_db};
 
+/// Both watches' machines were told of the restart of the one process.
+fn assert_both_told_of_the_restart(h: &Harness) {
+    let states: Vec<_> = h
+        .engine
+        .watch_health(h.now)
+        .map(|(_, watch, state, _)| (watch, state))
+        .collect();
+    assert!(states.contains(&(0, "restarting")), "{states:?}");
+    assert!(states.contains(&(1, "restarting")), "{states:?}");
+}
+
 fn every(secs_: u64) -> Option<Duration> {
     Some(secs(secs_))
 }
@@ -140,14 +151,7 @@ fn two_watches_failing_a_process_in_one_cycle_restart_it_once_with_both_reasons(
         "{restarting:?}"
     );
     assert_eq!(h.restarts_done(), 1);
-    // Both machines were told of the restart.
-    let states: Vec<_> = h
-        .engine
-        .watch_health(h.now)
-        .map(|(_, watch, state, _)| (watch, state))
-        .collect();
-    assert!(states.contains(&(0, "restarting")), "{states:?}");
-    assert!(states.contains(&(1, "restarting")), "{states:?}");
+    assert_both_told_of_the_restart(&h);
 }
 
 #[test]
@@ -175,13 +179,7 @@ fn a_watch_failing_while_another_watch_restarts_the_process_joins_that_restart()
         1
     );
     assert_eq!(h.restarts_done(), 1);
-    let states: Vec<_> = h
-        .engine
-        .watch_health(h.now)
-        .map(|(_, watch, state, _)| (watch, state))
-        .collect();
-    assert!(states.contains(&(0, "restarting")), "{states:?}");
-    assert!(states.contains(&(1, "restarting")), "{states:?}");
+    assert_both_told_of_the_restart(&h);
 }
 
 #[test]
