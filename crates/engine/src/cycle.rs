@@ -229,17 +229,17 @@ impl Engine {
         let mut processes_selected = 0usize;
         // How many processes each watch wants, selected or not.
         let mut wanted: Vec<(usize, usize)> = watches.iter().map(|&w| (w, 0)).collect();
+        // The watches of this cycle that want one process: one buffer for the whole list.
+        let mut wanting: Vec<usize> = Vec::with_capacity(watches.len());
         for process in processes {
             let key = process.namespec();
-            let wanting: Vec<usize> = watches
-                .iter()
-                .copied()
-                .filter(|&w| {
-                    self.config.watches.get(w).is_some_and(|watch| {
-                        watch.wants(&process.group, &process.name, process.state)
-                    })
-                })
-                .collect();
+            wanting.clear();
+            wanting.extend(watches.iter().copied().filter(|&w| {
+                self.config
+                    .watches
+                    .get(w)
+                    .is_some_and(|watch| watch.wants(&process.group, &process.name, process.state))
+            }));
             if wanting.is_empty() {
                 continue;
             }

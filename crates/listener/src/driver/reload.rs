@@ -69,6 +69,6 @@ impl Listener {
             .map(|c| c.label().to_string())
             .collect();
         self.record.reconfigure(labels);
-        let _ = self.carry_out();
+        // What the engine asked for is carried out by the loop, right after the signals.
     }
 }
