@@ -9,6 +9,13 @@
 //! - the drop-in restarts its own failing service while the agent goes on, and
 //!   neither listener touches the other's programs or breaks the protocol.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "support/kinds.rs"]
 mod kinds;
 mod support;
