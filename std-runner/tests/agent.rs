@@ -1,6 +1,7 @@
 //! `supercheck agent` under a real supervisord: a check with `interval = 1`
 //! restarts a hung service within 3.5 s of the hang, without waiting for a
-//! TICK; a SIGHUP with a broken file keeps the agent checking.
+//! TICK; a SIGHUP with a broken file keeps the agent checking; a hundred
+//! reloads alternating two files leave its VmRSS flat.
 
 #[path = "support/kinds.rs"]
 mod kinds;
@@ -111,4 +112,60 @@ fn a_sighup_with_a_broken_file_keeps_checking_and_a_good_one_reloads() {
         count_log(&sup, "supercheck", &passed) > before
     }));
     assert_eq!(count_log(&sup, "supercheck", "restarting ("), 0);
+}
+
+#[test]
+fn a_hundred_reloads_alternating_two_files_leave_memory_flat() {
+    let dir = TempDir::new("agent-reloads");
+    let file = dir.path().join("agent.toml");
+    let first = HTTP_EVERY_SECOND.to_string();
+    let second = format!(
+        "{}\n[[check]]\nname = \"web_tcp\"\nkind = \"tcp\"\ntargets = [\"web:*\"]\nport = \".+_(\\\\d+)\"\ninterval = \"500ms\"\n",
+        HTTP_EVERY_SECOND.replace("timeout = 1", "timeout = 2")
+    );
+    std::fs::write(&file, &first).unwrap();
+    let port = free_port();
+    let sup = agent_on("agent-reloads", &file, port);
+    let namespec = format!("web:svc_{port}");
+    running_pid(&sup, &namespec);
+    wait_log(
+        &sup,
+        "supercheck",
+        &format!("{namespec}: web_http check passed"),
+    );
+    let agent = sup.pid("supercheck").expect("the agent runs");
+    let mut rss_after = Vec::new();
+    for n in 1..=100 {
+        std::fs::write(&file, if n % 2 == 1 { &second } else { &first }).unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-HUP", &agent.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(
+            wait_for(Duration::from_secs(10), || count_log(
+                &sup,
+                "supercheck",
+                "configuration reloaded: "
+            ) >= n),
+            "reload {n} not logged:\n{}",
+            sup.file("supercheck.err")
+        );
+        rss_after.push(kinds::rss_kib(agent));
+    }
+    // The first reloads grow the allocator's pools; after that each reload
+    // frees what it replaces.
+    let (warm, last) = (rss_after[19], rss_after[99]);
+    assert!(
+        last <= warm + 64,
+        "VmRSS grew from {warm} KiB after 20 reloads to {last} KiB after 100: {rss_after:?}"
+    );
+    assert_eq!(sup.pid("supercheck"), Some(agent));
+    assert_eq!(count_log(&sup, "supercheck", "restarting ("), 0);
+    let before = count_log(&sup, "supercheck", "web_http check passed");
+    assert!(wait_for(Duration::from_secs(10), || count_log(
+        &sup,
+        "supercheck",
+        "web_http check passed"
+    ) > before));
 }
