@@ -51,7 +51,10 @@ pub fn command() -> Command {
 /// Runs the subcommand.
 pub fn main(m: &ArgMatches) -> ExitCode {
     if let Some(path) = m.get_one::<PathBuf>("check_config") {
-        return match AgentFile::load(path) {
+        let checked = AgentFile::load(path)
+            .map_err(agent::AgentError::from)
+            .and_then(|file| agent::check_plans(&file).map(|_| file));
+        return match checked {
             Ok(file) => {
                 let kinds: Vec<String> = file
                     .checks()

@@ -4,6 +4,7 @@
 //! TLS: a verified healthy service is probed over one kept-alive TLS
 //! connection and never restarted; a rejected certificate is a failure with
 //! its reason, and restarts; a bad `--ca-file` stops the listener before READY.
+//! The agent's http checks with `https = true` do the same.
 
 #![cfg(feature = "tls")]
 #![allow(
@@ -19,6 +20,7 @@ mod support;
 #[path = "support/tls.rs"]
 mod tls;
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -244,4 +246,131 @@ fn bad_ca_file_or_tls_flags_without_https_stop_the_listener_before_ready() {
     ]);
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("only used with --https"), "{stderr}");
+}
+
+/// An agent file of two https checks trusting the CA in `ca`: `good_https`
+/// of process `good` on `good_port`, `bad_https` of process `bad` on
+/// `bad_port`, with `extra` keys in both.
+fn agent_https_file(ca: &Path, good_port: u16, bad_port: u16, extra: &str) -> String {
+    [("good", good_port), ("bad", bad_port)]
+        .iter()
+        .map(|(name, port)| {
+            format!(
+                "[[check]]\nname = \"{name}_https\"\nkind = \"http\"\ntargets = [\"{name}\"]\n\
+                 url = \"/ping\"\nport = {port}\ntimeout = 2\nnum_retries = 0\ninterval = 1\n\
+                 https = true\nca_file = \"{}\"\n{extra}\n",
+                ca.display()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_agent_verifies_https_checks_with_its_ca_file_and_restarts_on_a_rejected_certificate() {
+    let (ca, other) = (TestCa::new("a"), TestCa::new("b"));
+    let good = TlsServer::start(
+        ca.server_cert(&["localhost"], false).config(),
+        OK_KEEP_ALIVE,
+    );
+    let bad = TlsServer::start(
+        other.server_cert(&["localhost"], false).config(),
+        OK_KEEP_ALIVE,
+    );
+    let files = TempDir::new("agent-https-f");
+    let ca_file = files.path().join("ca.pem");
+    ca.write_pem(&ca_file);
+    let file = files.path().join("agent.toml");
+    std::fs::write(&file, agent_https_file(&ca_file, good.port, bad.port, "")).unwrap();
+    let sections = format!(
+        "{}{}{}",
+        demo_program("good", "good", &format!("--port {}", free_port())),
+        demo_program("bad", "bad", &format!("--port {}", free_port())),
+        listener(
+            "supercheck",
+            &format!("{{bin}} agent -v --config {}", file.display())
+        )
+    );
+    let sup = Supervisord::start("agent-https", &sections);
+    let (good_pid, bad_pid) = (running_pid(&sup, "good:good"), running_pid(&sup, "bad:bad"));
+    wait_restart(&sup, "bad:bad", bad_pid, "supercheck");
+    let passed = "good:good: good_https check passed";
+    assert!(
+        wait_for(Duration::from_secs(10), || count_log(
+            &sup,
+            "supercheck",
+            passed
+        ) >= 2),
+        "{}",
+        sup.file("supercheck.err")
+    );
+    let log = sup.file("supercheck.err");
+    assert!(
+        log.contains(
+            "bad:bad: bad_https check failed: TLS: certificate verify failed: UnknownIssuer"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("https: verifying certificates for localhost against CA file"),
+        "{log}"
+    );
+    assert_eq!(sup.pid("good:good"), Some(good_pid));
+    assert_eq!(bad.served(), 0);
+    assert_eq!(
+        good.server_names().first(),
+        Some(&Some("localhost".to_string()))
+    );
+    assert!(
+        wait_for(kinds::TICK_WAIT, || sup
+            .file("supercheck.out")
+            .contains("RESULT 2\nOK")),
+        "no TICK acknowledged"
+    );
+    assert_protocol_clean(&sup, "supercheck");
+}
+
+#[test]
+fn the_agent_refuses_an_unreadable_ca_file_and_tls_keys_without_https() {
+    let files = TempDir::new("agent-https-bad");
+    let missing = files.path().join("missing.pem");
+    let file = files.path().join("agent.toml");
+    std::fs::write(&file, agent_https_file(&missing, 1, 2, "")).unwrap();
+    for args in [&["--check-config"][..], &["--config"]] {
+        let out = Command::new(support::supercheck_bin())
+            .arg("agent")
+            .args(args)
+            .arg(&file)
+            .env("SUPERVISOR_SERVER_URL", "unix:///nonexistent/s.sock")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("check good_https: https: ") && stderr.contains("missing.pem"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "nothing before READY: {:?}",
+            out.stdout
+        );
+    }
+    std::fs::write(
+        &file,
+        agent_https_file(&missing, 1, 2, "").replace("https = true\n", ""),
+    )
+    .unwrap();
+    let out = Command::new(support::supercheck_bin())
+        .args(["agent", "--check-config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(":10:11: check[1] (good_https).ca_file: ")
+            && stderr.contains("only with https = true"),
+        "{stderr}"
+    );
 }

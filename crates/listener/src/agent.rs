@@ -26,7 +26,7 @@ pub enum AgentError {
     File(AgentFileError),
     /// Neither `[supervisor] server_url` nor `SUPERVISOR_SERVER_URL` says where supervisord is.
     NoServer,
-    /// A check cannot be prepared (its port pattern).
+    /// A check cannot be prepared (its port pattern, or TLS: an unreadable `ca_file`).
     Check {
         /// The check's name.
         name: String,
@@ -127,15 +127,9 @@ pub fn agent_config(
     verbose: bool,
 ) -> Result<ListenerConfig, AgentError> {
     let own_group = env.var("SUPERVISOR_GROUP_NAME");
-    let mut checks = Vec::with_capacity(file.checks().len());
+    let checks = check_plans(file)?;
     let mut watches = Vec::with_capacity(file.checks().len());
     for (i, table) in file.checks().iter().enumerate() {
-        let plan =
-            CheckPlan::table(Arc::new(table.clone())).map_err(|message| AgentError::Check {
-                name: table.name().to_string(),
-                message,
-            })?;
-        checks.push(plan);
         let mut watch = Watch::new(
             table.name(),
             table.selection(own_group.as_deref()),
@@ -181,6 +175,23 @@ pub fn agent_config(
         notify: file.notify().map(notify),
         reload: None,
     })
+}
+
+/// Every check of `file` prepared to run: port patterns compiled, TLS set up
+/// (its CA file read), as `--check-config` and the agent both need.
+///
+/// # Errors
+/// The first check that cannot be prepared.
+pub fn check_plans(file: &AgentFile) -> Result<Vec<CheckPlan>, AgentError> {
+    file.checks()
+        .iter()
+        .map(|table| {
+            CheckPlan::table(Arc::new(table.clone())).map_err(|message| AgentError::Check {
+                name: table.name().to_string(),
+                message,
+            })
+        })
+        .collect()
 }
 
 fn frontend(settings: &FrontendSettings) -> FrontendConfig {

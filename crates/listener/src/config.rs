@@ -75,7 +75,8 @@ impl CheckPlan {
     /// An agent's check, from its `[[check]]` table.
     ///
     /// # Errors
-    /// A port pattern that does not compile (the file's parser compiled it already).
+    /// A port pattern that does not compile (the file's parser compiled it
+    /// already), or TLS that cannot be set up (an unreadable `ca_file`).
     pub fn table(table: Arc<CheckTable>) -> Result<Self, String> {
         let (port, judge) = {
             let spec = table.spec();
@@ -85,11 +86,23 @@ impl CheckPlan {
                 Judge::for_check(&spec).map(|judge| judge.map(Arc::new)),
             )
         };
+        let https = table
+            .options()
+            .tls()
+            .map(|tls| {
+                supercheck_runtime::probe::https::HttpsTarget::new(
+                    &tls.name,
+                    tls.ca_file.as_deref().map(std::path::Path::new),
+                )
+                .map(Arc::new)
+                .map_err(|e| format!("https: {e}"))
+            })
+            .transpose()?;
         Ok(Self {
             port,
             judge,
             work: CheckWork::Table(table),
-            https: None,
+            https,
         })
     }
 

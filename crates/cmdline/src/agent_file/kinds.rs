@@ -14,9 +14,9 @@ use super::duration::{duration, positive};
 use super::error::{AgentFileError, ErrorKind};
 use super::json::json_body;
 use super::options::{
-    BodyOption, CommandOption, Credentials, ExecOptions, FileOptions, HeartbeatOptions,
-    HttpOptions, Options, PortOption, StatusOption, TcpOptions, XmlRpcOptions, XmlRpcTargetOption,
-    command, devices, headers,
+    BodyOption, CommandOption, Credentials, DEFAULT_TLS_NAME, ExecOptions, FileOptions,
+    HeartbeatOptions, HttpOptions, Options, PortOption, StatusOption, TcpOptions, TlsOptions,
+    XmlRpcOptions, XmlRpcTargetOption, command, devices, headers,
 };
 use super::reader::{Table, Value};
 use super::source::element;
@@ -26,10 +26,32 @@ use super::value::{Refusal, boolean, integer, number, string};
 /// check's schedule in the agent's file.
 const CPU: [&str; 2] = ["max_cpu", "cpu_interval"];
 
-/// The option keys of `kind`: the complex check's JSON keys, but for the cpu check's.
+/// The http check's keys: the complex check's, and TLS as the drop-in's
+/// `--https`, `--tls-name` and `--ca-file`.
+const HTTP: [&str; 15] = [
+    "url",
+    "port",
+    "method",
+    "json",
+    "body",
+    "headers",
+    "username",
+    "password",
+    "timeout",
+    "num_retries",
+    "expected_status",
+    "expected_body",
+    "https",
+    "tls_name",
+    "ca_file",
+];
+
+/// The option keys of `kind`: the complex check's JSON keys, but for the cpu
+/// check's, and TLS for the http check.
 pub(crate) fn keys(kind: CheckKind) -> &'static [&'static str] {
     match kind {
         CheckKind::Cpu => &CPU,
+        CheckKind::Http => &HTTP,
         other => supercheck_core::json::option_keys(other),
     }
 }
@@ -277,7 +299,9 @@ fn http(t: &Table<'_, '_>) -> Result<HttpOptions, AgentFileError> {
         }
         Ok(s.to_string())
     })?;
+    let tls = tls(t)?;
     Ok(HttpOptions {
+        tls,
         url,
         port,
         method,
@@ -289,6 +313,37 @@ fn http(t: &Table<'_, '_>) -> Result<HttpOptions, AgentFileError> {
         expected_status: expected_status(t)?,
         expected_body,
     })
+}
+
+/// `https`, `tls_name` and `ca_file`: the names only with `https = true`.
+fn tls(t: &Table<'_, '_>) -> Result<Option<TlsOptions>, AgentFileError> {
+    let https = t.read("https", boolean)?.unwrap_or(false);
+    let name = t.read("tls_name", |v| {
+        let s = string(v)?;
+        if s.is_empty() {
+            return Err(Refusal::invalid("must not be empty"));
+        }
+        Ok(s.to_string())
+    })?;
+    let ca_file = t.read("ca_file", |v| {
+        let s = string(v)?;
+        if s.is_empty() {
+            return Err(Refusal::invalid("must not be empty"));
+        }
+        Ok(s.to_string())
+    })?;
+    if !https {
+        for key in ["tls_name", "ca_file"] {
+            if let Some(value) = t.get(key) {
+                return Err(t.refused(key, value, Refusal::invalid("only with https = true")));
+            }
+        }
+        return Ok(None);
+    }
+    Ok(Some(TlsOptions {
+        name: name.unwrap_or_else(|| DEFAULT_TLS_NAME.to_string()),
+        ca_file,
+    }))
 }
 
 fn xmlrpc(t: &Table<'_, '_>) -> Result<XmlRpcOptions, AgentFileError> {

@@ -61,7 +61,7 @@ use toml::de::{DeTable, DeValue};
 pub use check::CheckTable;
 pub use error::{AgentFileError, ErrorKind};
 pub use globals::{FrontendSettings, HealthStatusCodes, NotifySettings, SupervisorSettings};
-pub use options::Options;
+pub use options::{Options, TlsOptions};
 pub use targets::{Target, Targets};
 
 use crate::heartbeat::HeartbeatListen;

@@ -83,7 +83,20 @@ pub struct HttpOptions {
     pub(crate) num_retries: Option<u32>,
     pub(crate) expected_status: Vec<StatusOption>,
     pub(crate) expected_body: Option<String>,
+    pub(crate) tls: Option<TlsOptions>,
 }
+
+/// An http check over TLS (`https = true`): where its certificate is verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// The name the certificate must carry, sent as SNI (`tls_name`, default `localhost`).
+    pub name: String,
+    /// A PEM file of the CA certificates to trust instead of the system's (`ca_file`).
+    pub ca_file: Option<String>,
+}
+
+/// The default `tls_name`, as the drop-in's `--tls-name`.
+pub const DEFAULT_TLS_NAME: &str = "localhost";
 
 /// The options of a tcp check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,6 +233,14 @@ pub(crate) fn devices(list: &[(String, String)]) -> Result<HeartbeatSpec<'_>, Sp
 }
 
 impl Options {
+    /// Where an http check over TLS verifies the certificate; `None` for plain HTTP.
+    pub fn tls(&self) -> Option<&TlsOptions> {
+        match self {
+            Options::Http(http) => http.tls.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The kind of check.
     pub fn kind(&self) -> CheckKind {
         match self {
