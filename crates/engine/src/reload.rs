@@ -5,12 +5,13 @@
 //!
 //! The rounds under way are abandoned: their probes were asked with the old
 //! configuration's check indices, so their outcomes are ignored, and the
-//! next cycle checks again. A restart already decided is still asked for,
-//! and one under way is finished.
+//! next cycle checks again (with `--once`, the one round starts again at
+//! once). A restart already decided is still asked for, and one under way
+//! is finished.
 
 use alloc::vec::Vec;
 
-use supercheck_core::time::Instant;
+use supercheck_core::time::{Duration, Instant};
 
 use crate::config::{ConfigError, EngineConfig};
 use crate::engine::Engine;
@@ -30,7 +31,8 @@ pub struct Reloaded {
 impl Engine {
     /// Replaces the configuration with `config`, keeping the state of the
     /// watches that did not change. The event stream's length rule stays the
-    /// old one (it cannot change under supervisord).
+    /// old one (it cannot change under supervisord). After the exit it only
+    /// validates `config`: nothing changes, nothing is reported.
     ///
     /// # Errors
     /// `config` is not valid: nothing changes.
@@ -40,6 +42,10 @@ impl Engine {
         mut config: EngineConfig,
     ) -> Result<Reloaded, ConfigError> {
         config.validate()?;
+        if self.exiting() {
+            // No output after the exit (a restart still pending is not asked).
+            return Ok(Reloaded::default());
+        }
         config.len_mode = self.config.len_mode;
         config.once = self.config.once;
         // Old watch index -> new index, for the watches that did not change.
@@ -136,6 +142,12 @@ impl Engine {
             summary.fresh,
             summary.dropped
         );
+        if self.config.once && self.started {
+            // The dry run's one round was abandoned: it is checked again, so
+            // that it still ends with its verdicts.
+            let watches = (0..self.config.watches.len()).collect();
+            self.open_cycle(now, watches, Some(Duration::from_secs(3600)));
+        }
         self.advance(now);
         Ok(summary)
     }

@@ -2,8 +2,9 @@
 //! other events, malformed events and junk bytes, stdin closing, process
 //! lists (random states and start times, or failures), probe outcomes for
 //! outstanding tickets in random order, stop/start replies with random
-//! faults, clock jumps and stop signals. The fuzz target's seeds run here
-//! too.
+//! faults, clock jumps, stop signals and new configurations, for drop-in
+//! and agent configurations (several watches, some on intervals). The fuzz
+//! target's seeds run here too.
 //!
 //! The steps and what is checked after each output are the engine's
 //! `scripted` module, shared with the fuzz target:
@@ -16,7 +17,14 @@
 //! - `READY` comes first, once, and nothing comes out after the exit;
 //! - neither stdin closing nor a lost stream leaves a process stopped: when
 //!   the engine ends (no signal), no stop is still awaited and every stop
-//!   that worked was followed by a start.
+//!   that worked was followed by a start;
+//! - one restart per process at a time: no stop while one of its stops or
+//!   starts is unanswered;
+//! - a reload is taken exactly when valid, keeps every watch of the same
+//!   configuration, abandons every probe under way (whose outcomes then
+//!   count for nothing) and restarts nothing by itself; a refused one
+//!   changes nothing;
+//! - with a watch on an interval, process lists are asked without ticks.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -116,6 +124,7 @@ fn step() -> impl Strategy<Value = Step> {
         5 => prop_oneof![0u64..2_000, 0u64..70_000, Just(3_600_000)]
             .prop_map(|ms| Step::Advance(Duration::from_millis(ms))),
         1 => Just(Step::Signal),
+        2 => any::<u8>().prop_map(Step::Reload),
     ]
 }
 
@@ -132,7 +141,16 @@ fn policy() -> impl Strategy<Value = Policy> {
     ]
 }
 
+/// A drop-in's configuration, or an agent's ([`scripted::agent_config`]).
 fn engine_config() -> impl Strategy<Value = EngineConfig> {
+    prop_oneof![
+        drop_in_config(),
+        (any::<u8>(), any::<u8>())
+            .prop_map(|(byte, layout)| { scripted::agent_config(byte, layout) }),
+    ]
+}
+
+fn drop_in_config() -> impl Strategy<Value = EngineConfig> {
     (policy(), 1usize..3, any::<bool>(), any::<bool>()).prop_map(
         |(policy, checks, retry, verbose)| {
             let retry = if retry {
@@ -163,31 +181,51 @@ proptest! {
     }
 }
 
-/// RESULTs, process lists, probes, stops, starts, and the exit.
-type Asked = (usize, usize, usize, usize, usize, Option<Exit>);
+/// RESULTs, process lists, probes, stops, starts, reloads (taken,
+/// refused), and the exit.
+type Asked = (
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    (usize, usize),
+    Option<Exit>,
+);
 
 /// What each fuzz seed asks for, run through the fuzz target's decoder and
 /// settled. A seed that stops doing what its name says fails here, not
-/// silently in the fuzzer.
-const SEEDS: [(&str, Asked); 12] = [
-    ("seed-backoff-budget", (2, 2, 2, 2, 2, None)),
-    ("seed-coalesced-and-other-events", (5, 1, 1, 0, 0, None)),
-    ("seed-hung-probe-deadline", (1, 1, 2, 1, 1, None)),
-    ("seed-list-failure-then-back", (2, 2, 1, 0, 0, None)),
-    ("seed-once", (0, 1, 2, 0, 0, Some(Exit::OnceFailed))),
+/// silently in the fuzzer. The `seed-agent-*` ones run agents' watches (on
+/// intervals and ticks, one restart for two watches) and reloads.
+const SEEDS: [(&str, Asked); 16] = [
+    ("seed-agent-arbiter", (2, 2, 6, 1, 1, (0, 0), None)),
+    ("seed-agent-interval-restart", (1, 5, 7, 1, 1, (0, 0), None)),
+    ("seed-agent-intervals", (0, 9, 20, 0, 0, (0, 0), None)),
+    ("seed-agent-reload", (3, 7, 12, 0, 0, (5, 2), None)),
+    ("seed-backoff-budget", (2, 2, 2, 2, 2, (0, 0), None)),
+    (
+        "seed-coalesced-and-other-events",
+        (5, 1, 1, 0, 0, (0, 0), None),
+    ),
+    ("seed-hung-probe-deadline", (1, 1, 2, 1, 1, (0, 0), None)),
+    ("seed-list-failure-then-back", (2, 2, 1, 0, 0, (0, 0), None)),
+    ("seed-once", (0, 1, 2, 0, 0, (0, 0), Some(Exit::OnceFailed))),
     (
         "seed-protocol-lost",
-        (0, 0, 0, 0, 0, Some(Exit::ProtocolLost)),
+        (0, 0, 0, 0, 0, (0, 0), Some(Exit::ProtocolLost)),
     ),
-    ("seed-retry-and-cpu", (2, 2, 5, 0, 0, None)),
+    ("seed-retry-and-cpu", (2, 2, 5, 0, 0, (0, 0), None)),
     (
         "seed-stdin-closed-mid-restart",
-        (1, 1, 1, 1, 1, Some(Exit::Clean)),
+        (1, 1, 1, 1, 1, (0, 0), Some(Exit::Clean)),
     ),
-    ("seed-stop-signal", (0, 1, 1, 0, 0, Some(Exit::Clean))),
-    ("seed-tick-fail-restart", (2, 2, 2, 1, 1, None)),
-    ("seed-tick-pass", (1, 1, 1, 0, 0, None)),
-    ("seed-vanished-process", (2, 2, 3, 0, 0, None)),
+    (
+        "seed-stop-signal",
+        (0, 1, 1, 0, 0, (0, 0), Some(Exit::Clean)),
+    ),
+    ("seed-tick-fail-restart", (2, 2, 2, 1, 1, (0, 0), None)),
+    ("seed-tick-pass", (1, 1, 1, 0, 0, (0, 0), None)),
+    ("seed-vanished-process", (2, 2, 3, 0, 0, (0, 0), None)),
 ];
 
 #[test]
@@ -209,6 +247,7 @@ fn fuzz_seeds_keep_the_promises_and_do_what_they_are_named_for() {
             tally.probes,
             tally.stops,
             tally.starts,
+            (tally.reloads, tally.refused),
             tally.exit,
         );
         assert_eq!(got, asked, "{name}");

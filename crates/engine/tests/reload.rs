@@ -7,7 +7,7 @@ mod support;
 
 use supercheck_core::health::Policy;
 use supercheck_core::time::Duration;
-use supercheck_engine::EngineConfig;
+use supercheck_engine::{EngineConfig, Exit};
 use support::{Answer, Harness, agent, at_ms, at_secs, ms, secs, web};
 
 /// `web_http` every second, restarting after three failures in a row.
@@ -147,4 +147,46 @@ fn a_hundred_reloads_of_the_same_file_keep_one_schedule_and_restart_nothing() {
         h.lists(),
         vec![at_ms(0), at_secs(1), at_secs(2), at_secs(3)]
     );
+}
+
+#[test]
+fn a_reload_after_the_exit_changes_nothing_and_asks_for_nothing() {
+    // `a` fails at 150 ms; its restart waits for `b`'s verdict (1.05 s).
+    let config = agent(&[("a", "web:*", Some(secs(5))), ("b", "web:*", Some(secs(5)))]);
+    let mut h = Harness::new(config.clone(), web());
+    h.set_probes(|req| {
+        if req.check == 0 {
+            Answer::fail()
+        } else {
+            Answer::pass().after(secs(1))
+        }
+    });
+    h.start();
+    h.run_until(at_ms(500));
+    h.signal(15);
+    // A HUP handled after the TERM, in the same batch of signals.
+    let reloaded = h.engine.reconfigure(h.now, config).unwrap();
+    h.pump();
+    assert!(h.all_stops().is_empty(), "the pending restart is not asked");
+    assert_eq!(h.after_exit, 0, "no output after the exit");
+    assert_eq!(h.log_count("configuration reloaded"), 0);
+    assert_eq!(reloaded, supercheck_engine::Reloaded::default());
+}
+
+#[test]
+fn a_reload_during_once_checks_the_round_again_and_still_ends() {
+    let mut config = agent(&[("web_http", "web:*", None)]);
+    config.once = true;
+    // Probed at 50 ms, passing at 1.05 s; reloaded at 500 ms.
+    let mut h = Harness::answering(config.clone(), web(), Answer::pass().after(secs(1)));
+    h.run_until(at_ms(500));
+    reload(&mut h, config);
+    h.drive();
+    assert_eq!(
+        h.exited,
+        Some((at_ms(1_550), Exit::Clean)),
+        "the dry run ends"
+    );
+    assert_eq!(h.lists(), vec![at_ms(0), at_ms(500)]);
+    assert_eq!(h.prints(), vec!["web:web: pass".to_owned()]);
 }

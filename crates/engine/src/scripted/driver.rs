@@ -10,18 +10,30 @@ use rustc_hash::FxBuildHasher;
 use supercheck_core::check::verdict::Verdict;
 use supercheck_core::event::READY;
 use supercheck_core::process::ProcessState;
-use supercheck_core::time::Instant;
+use supercheck_core::time::{Duration, Instant};
 
-use super::{Drive, Listed, NAMES, START, Step, event_bytes, pump, tick_bytes};
+use super::{Drive, Listed, NAMES, START, Step, event_bytes, pump, reload_config, tick_bytes};
 use crate::engine::{ACK_AND_READY, Engine};
-use crate::output::{Call, CallFailure, Exit, Output, ProbeOutcome, ProbeTicket};
+use crate::output::{Call, CallFailure, Exit, Output, ProbeOutcome, ProbeTicket, RecordUpdate};
 use crate::process::Process;
+use crate::reload::Reloaded;
 
 type Set = HashSet<String, FxBuildHasher>;
 
 /// How many rounds of answers [`Driver::settle`] gives at the least before
 /// it takes the run for one that never settles (more with more events).
 const SETTLE_ROUNDS: usize = 5_000;
+
+/// What the outputs being drained follow, for the promises about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Any input.
+    Input,
+    /// A new configuration taken.
+    Reload,
+    /// The outcome of a probe the engine no longer awaited.
+    Stale,
+}
 
 /// What a run asked for, counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,6 +48,10 @@ pub struct Tally {
     pub stops: usize,
     /// `startProcess` calls.
     pub starts: usize,
+    /// New configurations taken ([`Step::Reload`]).
+    pub reloads: usize,
+    /// New configurations refused.
+    pub refused: usize,
     /// Log lines written.
     pub logs: usize,
     /// How the engine ended, if it did.
@@ -62,8 +78,15 @@ pub struct Driver {
     lists: Vec<u64>,
     calls: Vec<Call>,
     probes: Vec<ProbeTicket>,
-    /// Targets a failing verdict (or a cpu sample) was fed for.
+    /// Targets a failing verdict (or a cpu sample) was fed for, in a round
+    /// the engine awaited.
     failed: Set,
+    /// The same, since the last `stopProcess` for them.
+    failed_since_stop: Set,
+    /// When the last process list was asked for.
+    last_list: Option<Instant>,
+    /// What the outputs being drained follow.
+    after: After,
     readies: usize,
     results: usize,
     exited: bool,
@@ -117,6 +140,9 @@ impl Driver {
             calls: Vec::new(),
             probes: Vec::new(),
             failed: Set::default(),
+            failed_since_stop: Set::default(),
+            last_list: None,
+            after: After::Input,
             readies: 0,
             results: 0,
             exited: false,
@@ -203,16 +229,13 @@ impl Driver {
                     );
                 }
             }
-            Output::Call(Call::ListProcesses { cycle, .. }) => self.lists.push(cycle),
+            Output::Call(Call::ListProcesses { cycle, .. }) => {
+                self.lists.push(cycle);
+                self.last_list = Some(self.now);
+            }
             Output::Call(call) => {
                 match &call {
-                    Call::Stop { target } => {
-                        assert!(
-                            self.failed.contains(&**target),
-                            "Stop of {target} without a failing verdict"
-                        );
-                        assert!(!self.once, "stop with --once");
-                    }
+                    Call::Stop { target } => self.check_stop(target),
                     Call::Start { target } => {
                         self.awaiting_start.remove(&**target);
                     }
@@ -234,8 +257,42 @@ impl Driver {
                 self.forgotten.insert(key.to_string());
             }
             Output::Log(line) => assert!(!line.text.is_empty(), "an empty log line"),
+            Output::Record(RecordUpdate::Verdict { target, .. }) => assert!(
+                self.after != After::Stale,
+                "a verdict on {target} from a probe no longer awaited"
+            ),
             Output::Print(_) | Output::Notify(_) | Output::Record(_) => {}
         }
+    }
+
+    /// A `stopProcess` for `target`: after a failing verdict, never with
+    /// `--once`, never from a stale probe, from a reload only if a failing
+    /// verdict came since the last one, and never while a restart of
+    /// `target` is under way (processes forgotten meanwhile aside).
+    fn check_stop(&mut self, target: &str) {
+        assert!(
+            self.failed.contains(target),
+            "Stop of {target} without a failing verdict"
+        );
+        assert!(!self.once, "stop with --once");
+        assert!(
+            self.after != After::Stale,
+            "Stop of {target} for a probe no longer awaited"
+        );
+        assert!(
+            self.after != After::Reload || self.failed_since_stop.contains(target),
+            "Stop of {target} by a reload, no failing verdict since the last one"
+        );
+        if !self.forgotten.contains(target) {
+            let under_way = self.calls.iter().find(|c| {
+                matches!(c, Call::Stop { target: t } | Call::Start { target: t } if &**t == target)
+            });
+            assert!(
+                under_way.is_none(),
+                "Stop of {target} with {under_way:?} unanswered"
+            );
+        }
+        self.failed_since_stop.remove(target);
     }
 
     fn count(&mut self, output: &Output) {
@@ -356,17 +413,110 @@ impl Driver {
                 self.signalled = true;
                 self.engine.handle_stop_signal(15);
             }
+            Step::Reload(byte) => self.reload(*byte),
         }
-        pump(self);
+        self.drain();
     }
 
+    /// Drains the outputs (feeding the pipe), then checks the schedule.
+    fn drain(&mut self) {
+        pump(self);
+        self.after = After::Input;
+        self.assert_on_schedule();
+    }
+
+    /// A new configuration: taken exactly when it is valid, every watch
+    /// kept when it is the same, no probe under way awaited any more;
+    /// refused, nothing changed and nothing to carry out.
+    fn reload(&mut self, byte: u8) {
+        let config = reload_config(self.engine.config(), byte);
+        let valid = config.validate().is_ok();
+        let watches = config.watches.len();
+        let before = alloc::format!("{:?}", self.engine);
+        match self.engine.reconfigure(self.now, config) {
+            Ok(reloaded) => {
+                assert!(valid, "an invalid configuration taken");
+                self.tally.reloads += 1;
+                self.after = After::Reload;
+                if self.exited {
+                    // Nothing changes after the exit.
+                    assert_eq!(reloaded, Reloaded::default(), "a reload after the exit");
+                    return;
+                }
+                if byte.is_multiple_of(4) {
+                    assert_eq!(
+                        reloaded.kept, watches,
+                        "the same configuration: {reloaded:?}"
+                    );
+                }
+                let awaited = self.probes.iter().find(|t| self.engine.awaits(t));
+                assert!(
+                    awaited.is_none(),
+                    "{awaited:?} still awaited after a reload"
+                );
+            }
+            Err(error) => {
+                assert!(!valid, "a valid configuration refused: {error}");
+                self.tally.refused += 1;
+                assert_eq!(
+                    before,
+                    alloc::format!("{:?}", self.engine),
+                    "a refused configuration changed the engine"
+                );
+            }
+        }
+    }
+
+    /// With a watch every `I` (the shortest), the engine running and not
+    /// `--once`: a timer is due within `I`, and a process list was asked
+    /// within the last `I` unless a timer is due already.
+    fn assert_on_schedule(&self) {
+        let config = self.engine.config();
+        if self.exited || config.once {
+            return;
+        }
+        let Some(every) = config.watches.iter().filter_map(|w| w.interval).min() else {
+            return;
+        };
+        let next = self.engine.poll_timeout();
+        assert!(
+            next.is_some_and(|at| at <= self.now + every),
+            "a watch every {every}, next timer {next:?} at {:?}",
+            self.now
+        );
+        let due = next.is_some_and(|at| at <= self.now);
+        let listed = self
+            .last_list
+            .is_some_and(|at| self.now.saturating_since(at) <= every);
+        assert!(
+            due || listed,
+            "a watch every {every}, last process list asked at {:?}, now {:?}",
+            self.last_list,
+            self.now
+        );
+    }
+
+    /// The longest interval of a watch, if the engine runs one.
+    fn longest_interval(&self) -> Option<Duration> {
+        let config = self.engine.config();
+        if config.once {
+            return None;
+        }
+        config.watches.iter().filter_map(|w| w.interval).max()
+    }
+
+    /// Feeds a probe's outcome; one the engine no longer awaits (a round
+    /// abandoned by a reload, a process forgotten) counts for nothing.
     fn feed_probe(&mut self, ticket: ProbeTicket, outcome: ProbeOutcome) {
-        // A cpu sample may fail the check from usage alone: its stop is allowed.
-        if matches!(
+        if !self.engine.awaits(&ticket) {
+            self.after = After::Stale;
+        } else if matches!(
             outcome,
             ProbeOutcome::Verdict(Verdict::Fail(_)) | ProbeOutcome::CpuUsage(_)
         ) {
+            // A cpu sample may fail the check from usage alone: its stop is allowed.
             self.failed.insert(ticket.target.to_string());
+            self.failed_since_stop.insert(ticket.target.to_string());
         }
         self.engine.handle_probe(self.now, ticket, outcome);
     }
@@ -385,9 +535,12 @@ impl Driver {
 
     /// Answers everything (probes pass, lists list one running process,
     /// calls succeed) and lets every timer fire, until nothing is left or
-    /// the engine has exited.
+    /// the engine has exited. With watches on intervals, whose timers never
+    /// run out, it ends once the engine has been idle (nothing to answer,
+    /// stdin all taken, no event being handled) for twice the longest one.
     pub fn settle(&mut self) {
         let rounds = SETTLE_ROUNDS.max(50 * self.event_ends.len());
+        let mut horizon = None;
         for _ in 0..rounds {
             if self.exited {
                 return;
@@ -405,12 +558,18 @@ impl Driver {
             } else if let Some(call) = self.calls.pop() {
                 self.reply(&call, Ok(()));
             } else if let Some(at) = self.engine.poll_timeout() {
+                let idle = self.pipe.is_empty() && !self.engine.is_busy();
+                if let Some(every) = self.longest_interval().filter(|_| idle) {
+                    if at > *horizon.get_or_insert(self.now + every + every) {
+                        return;
+                    }
+                }
                 self.now = self.now.max(at);
                 self.engine.handle_timeout(self.now);
             } else if self.pipe.is_empty() {
                 return;
             }
-            pump(self);
+            self.drain();
         }
         assert!(self.exited, "the run does not settle");
     }

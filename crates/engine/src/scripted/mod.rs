@@ -9,7 +9,28 @@
 //! - `READY` once, first (none with `--once`), and no protocol bytes at all
 //!   with `--once`;
 //! - no `stopProcess` for a process unless a failing verdict (or a cpu
-//!   sample, which may fail) was fed for it, and none with `--once`;
+//!   sample, which may fail) was fed for it in a round the engine awaited
+//!   ([`Engine::awaits`]), and none with `--once`;
+//! - one restart per process at a time (the arbiter, however many watches
+//!   fail it): no `stopProcess` for a process while a `stopProcess` or a
+//!   `startProcess` for it is unanswered (processes forgotten meanwhile
+//!   aside);
+//! - an outcome for a probe the engine no longer awaits (its round
+//!   abandoned by a reload, replaced, or its process forgotten) is taken
+//!   without a panic and counts for nothing: no verdict recorded, no
+//!   `stopProcess`, in the outputs it drains;
+//! - a new configuration ([`Step::Reload`]) is taken exactly when it is
+//!   valid. Taken, it keeps every watch when it is the same, leaves no probe
+//!   under way awaited, and restarts nothing by itself: a `stopProcess` among
+//!   the outputs drained right after it is only for a process failed since
+//!   its last `stopProcess` (a restart decided before the reload, waiting
+//!   for that process's other checks of the cycle, is asked for then). After
+//!   the exit it changes nothing. Refused, the engine is left exactly as it
+//!   was, with nothing to carry out;
+//! - with a watch every `I` (the shortest; not `--once`, not exited): after
+//!   every step a timer is due within `I`, and a process list was asked
+//!   within the last `I` unless a timer is due already, so lists come on
+//!   time without any TICK;
 //! - never more `RESULT`s than events: than the whole events the engine has
 //!   taken while only whole events were written, else than the events plus
 //!   the raw bytes written;
@@ -20,6 +41,11 @@
 //! - once everything is answered ([`Driver::settle`]) with stdin open and
 //!   only whole events written, every event was acknowledged exactly once
 //!   ([`Driver::assert_settled`]).
+//!
+//! The configurations are a drop-in's ([`config_from_byte`]: one watch of
+//! every process but `checks`) or an agent's ([`agent_config`]: two or three
+//! watches over [`NAMES`], some on intervals, some on ticks, each with its
+//! own policy and checks); [`reload_config`] makes the new ones.
 //!
 //! [`pump`] is the drain-and-feed loop every driver of this kind runs; the
 //! virtual-time tests' harness uses it too.
@@ -39,7 +65,7 @@ use supercheck_core::time::{Duration, Instant};
 use crate::engine::Engine;
 use crate::output::{CallFailure, Output, ProbeOutcome};
 
-pub use decode::{MAX_STEPS, config_from_byte, decode};
+pub use decode::{AGENT, MAX_STEPS, agent_config, config_from_byte, decode, reload_config};
 pub use driver::{Driver, Tally};
 
 /// Where a [`Driver`]'s clock starts: late enough for start times in the past
@@ -94,6 +120,9 @@ pub enum Step {
     Timeout,
     /// A stop signal (TERM).
     Signal,
+    /// [`Engine::reconfigure`] with the configuration [`reload_config`]
+    /// makes of this byte and the one running.
+    Reload(u8),
 }
 
 /// One process of a scripted process list.
