@@ -159,25 +159,7 @@ def write_conf(tmp: Path, args, base: int, supercheck: Path, way: Way,
     SUPERVISOR_SERVER_URL supervisord gives it (the counting phase).
     """
     esc = lambda s: s.replace("%", "%%")  # noqa: E731 - supervisord expands %(...)s
-    parts = [f"""; written by benches/agent_side_by_side.py
-[unix_http_server]
-file={tmp}/supervisor.sock
-
-[supervisord]
-logfile={tmp}/supervisord.log
-logfile_maxbytes=0
-loglevel=debug
-pidfile={tmp}/supervisord.pid
-childlogdir={tmp}/logs
-nodaemon=true
-minfds=4096
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://{tmp}/supervisor.sock
-"""]
+    parts = [sbs.supervisord_header(tmp, "benches/agent_side_by_side.py")]
     for k in range(args.groups):
         parts.append(f"""
 [program:g{k}]

@@ -334,15 +334,10 @@ def stopish_name(e: Entry) -> str | None:
     return next(g for g in m.groups() if g)
 
 
-def write_conf(tmp: Path, n: int, base: int, supercheck: Path, listener_cmd: str) -> Path:
-    (tmp / "mode").mkdir()
-    (tmp / "logs").mkdir()
-    for port in range(base, base + n):
-        (tmp / "mode" / f"web_{port}").write_text("ok\n")
-    esc = lambda s: s.replace("%", "%%")  # noqa: E731 - supervisord expands %(...)s
-    conf = tmp / "supervisord.conf"
-    conf.write_text(
-        f"""; written by benches/side_by_side.py
+def supervisord_header(tmp: Path, writer: str) -> str:
+    """The sections every bench's supervisord.conf starts with: a unix socket
+    in `tmp`, debug log without rotation, the RPC interface, supervisorctl."""
+    return f"""; written by {writer}
 [unix_http_server]
 file={tmp}/supervisor.sock
 
@@ -360,7 +355,18 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://{tmp}/supervisor.sock
+"""
 
+
+def write_conf(tmp: Path, n: int, base: int, supercheck: Path, listener_cmd: str) -> Path:
+    (tmp / "mode").mkdir()
+    (tmp / "logs").mkdir()
+    for port in range(base, base + n):
+        (tmp / "mode" / f"web_{port}").write_text("ok\n")
+    esc = lambda s: s.replace("%", "%%")  # noqa: E731 - supervisord expands %(...)s
+    conf = tmp / "supervisord.conf"
+    conf.write_text(
+        supervisord_header(tmp, "benches/side_by_side.py") + f"""
 [program:web]
 command={esc(shlex.quote(str(supercheck)))} demo-service --port %(process_num)d --mode-file {esc(str(tmp))}/mode/web_%(process_num)d
 process_name=web_%(process_num)d

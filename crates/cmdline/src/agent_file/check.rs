@@ -254,8 +254,8 @@ pub(crate) fn read(
     let known: Vec<&'static str> = COMMON
         .iter()
         .chain(policy::KEYS.iter())
-        .chain(kinds::keys(kind).iter())
         .copied()
+        .chain(kinds::keys(kind))
         .collect();
     t.refuse_unknown(&known, &described(kind), kinds_with)?;
     let targets = targets(&t)?;

@@ -26,41 +26,26 @@ use super::value::{Refusal, boolean, integer, number, string};
 /// check's schedule in the agent's file.
 const CPU: [&str; 2] = ["max_cpu", "cpu_interval"];
 
-/// The http check's keys: the complex check's, and TLS as the drop-in's
-/// `--https`, `--tls-name` and `--ca-file`.
-const HTTP: [&str; 15] = [
-    "url",
-    "port",
-    "method",
-    "json",
-    "body",
-    "headers",
-    "username",
-    "password",
-    "timeout",
-    "num_retries",
-    "expected_status",
-    "expected_body",
-    "https",
-    "tls_name",
-    "ca_file",
-];
+/// Keys of the agent's http check beyond the complex check's: TLS, as the
+/// drop-in's `--https`, `--tls-name` and `--ca-file`.
+const HTTPS: [&str; 3] = ["https", "tls_name", "ca_file"];
 
 /// The option keys of `kind`: the complex check's JSON keys, but for the cpu
 /// check's, and TLS for the http check.
-pub(crate) fn keys(kind: CheckKind) -> &'static [&'static str] {
-    match kind {
-        CheckKind::Cpu => &CPU,
-        CheckKind::Http => &HTTP,
-        other => supercheck_core::json::option_keys(other),
-    }
+pub(crate) fn keys(kind: CheckKind) -> impl Iterator<Item = &'static str> {
+    let (base, extra): (&'static [&'static str], &'static [&'static str]) = match kind {
+        CheckKind::Cpu => (&CPU, &[]),
+        CheckKind::Http => (supercheck_core::json::option_keys(kind), &HTTPS),
+        other => (supercheck_core::json::option_keys(other), &[]),
+    };
+    base.iter().chain(extra).copied()
 }
 
 /// The kinds that have option `key`.
 pub(crate) fn kinds_with(key: &str) -> Vec<&'static str> {
     CheckKind::ALL
         .into_iter()
-        .filter(|k| keys(*k).contains(&key))
+        .filter(|k| keys(*k).any(|known| known == key))
         .map(CheckKind::name)
         .collect()
 }
@@ -292,13 +277,7 @@ fn http(t: &Table<'_, '_>) -> Result<HttpOptions, AgentFileError> {
         "a table of header names and values",
         |pairs| headers(pairs).map(drop),
     )?;
-    let expected_body = t.read("expected_body", |v| {
-        let s = string(v)?;
-        if s.is_empty() {
-            return Err(Refusal::invalid("must not be empty"));
-        }
-        Ok(s.to_string())
-    })?;
+    let expected_body = t.read("expected_body", non_empty)?;
     let tls = tls(t)?;
     Ok(HttpOptions {
         tls,
@@ -315,23 +294,20 @@ fn http(t: &Table<'_, '_>) -> Result<HttpOptions, AgentFileError> {
     })
 }
 
+/// A string that is not empty.
+fn non_empty(v: &DeValue<'_>) -> Result<String, Refusal> {
+    let s = string(v)?;
+    if s.is_empty() {
+        return Err(Refusal::invalid("must not be empty"));
+    }
+    Ok(s.to_string())
+}
+
 /// `https`, `tls_name` and `ca_file`: the names only with `https = true`.
 fn tls(t: &Table<'_, '_>) -> Result<Option<TlsOptions>, AgentFileError> {
     let https = t.read("https", boolean)?.unwrap_or(false);
-    let name = t.read("tls_name", |v| {
-        let s = string(v)?;
-        if s.is_empty() {
-            return Err(Refusal::invalid("must not be empty"));
-        }
-        Ok(s.to_string())
-    })?;
-    let ca_file = t.read("ca_file", |v| {
-        let s = string(v)?;
-        if s.is_empty() {
-            return Err(Refusal::invalid("must not be empty"));
-        }
-        Ok(s.to_string())
-    })?;
+    let name = t.read("tls_name", non_empty)?;
+    let ca_file = t.read("ca_file", non_empty)?;
     if !https {
         for key in ["tls_name", "ca_file"] {
             if let Some(value) = t.get(key) {
